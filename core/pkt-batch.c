@@ -159,19 +159,27 @@ static GMutex depot_lock;
 static GPtrArray *depot_full;   /* Magazine* with n == MAGAZINE */
 static guint64 pool_allocated; /* lists ever malloc'ed (for tests) */
 
+/* Two magazines per thread (Bonwick's scheme): alternating allocation and
+ * release at a magazine boundary swaps them instead of touching the depot. */
 typedef struct {
   Magazine *loaded;
+  Magazine *previous;
 } ThreadCache;
+
+static void
+magazine_free (Magazine *m)
+{
+  for (guint i = 0; i < m->n; i++)
+    g_free (m->items[i]);
+  g_free (m);
+}
 
 static void
 thread_cache_free (gpointer data)
 {
   ThreadCache *tc = data;
-  if (tc->loaded) {
-    for (guint i = 0; i < tc->loaded->n; i++)
-      g_free (tc->loaded->items[i]);
-    g_free (tc->loaded);
-  }
+  magazine_free (tc->loaded);
+  magazine_free (tc->previous);
   g_free (tc);
 }
 
@@ -184,6 +192,7 @@ thread_cache_get (void)
   if (G_UNLIKELY (tc == NULL)) {
     tc = g_new0 (ThreadCache, 1);
     tc->loaded = g_new0 (Magazine, 1);
+    tc->previous = g_new0 (Magazine, 1);
     g_private_set (&cache_key, tc);
   }
   return tc;
@@ -195,23 +204,34 @@ list_alloc_size (guint capacity)
   return sizeof (PktBufferList) + (gsize) capacity * sizeof (PktPacket);
 }
 
+static void
+swap_magazines (ThreadCache *tc)
+{
+  Magazine *t = tc->loaded;
+  tc->loaded = tc->previous;
+  tc->previous = t;
+}
+
 static PktBufferList *
 pool_get (void)
 {
   ThreadCache *tc = thread_cache_get ();
-  if (G_UNLIKELY (tc->loaded->n == 0)) {
-    Magazine *full = NULL;
-    g_mutex_lock (&depot_lock);
-    if (depot_full && depot_full->len > 0)
-      full = g_ptr_array_steal_index_fast (depot_full, depot_full->len - 1);
-    g_mutex_unlock (&depot_lock);
-    if (full) {
-      g_free (tc->loaded);
-      tc->loaded = full;
-    }
-  }
-  if (tc->loaded->n > 0)
+  if (G_LIKELY (tc->loaded->n > 0))
     return tc->loaded->items[--tc->loaded->n];
+  if (tc->previous->n > 0) {
+    swap_magazines (tc);
+    return tc->loaded->items[--tc->loaded->n];
+  }
+  Magazine *full = NULL;
+  g_mutex_lock (&depot_lock);
+  if (depot_full && depot_full->len > 0)
+    full = g_ptr_array_steal_index_fast (depot_full, depot_full->len - 1);
+  g_mutex_unlock (&depot_lock);
+  if (full) {
+    g_free (tc->loaded); /* both magazines are empty: keep one */
+    tc->loaded = full;
+    return tc->loaded->items[--tc->loaded->n];
+  }
   __atomic_fetch_add (&pool_allocated, 1, __ATOMIC_RELAXED);
   return g_malloc (list_alloc_size (PKT_BUFFER_LIST_DEFAULT_CAPACITY));
 }
@@ -220,25 +240,30 @@ static void
 pool_put (PktBufferList *list)
 {
   ThreadCache *tc = thread_cache_get ();
-  if (G_UNLIKELY (tc->loaded->n == MAGAZINE)) {
-    Magazine *full = tc->loaded;
-    g_mutex_lock (&depot_lock);
-    if (!depot_full)
-      depot_full = g_ptr_array_new ();
-    /* bound the depot: beyond 64 magazines memory goes back to malloc */
-    if (depot_full->len < 64) {
-      g_ptr_array_add (depot_full, full);
-      full = NULL;
-    }
-    g_mutex_unlock (&depot_lock);
-    if (full) {
-      for (guint i = 0; i < full->n; i++)
-        g_free (full->items[i]);
-      full->n = 0;
-    } else {
-      tc->loaded = g_new0 (Magazine, 1);
-    }
+  if (G_LIKELY (tc->loaded->n < MAGAZINE)) {
+    tc->loaded->items[tc->loaded->n++] = list;
+    return;
   }
+  if (tc->previous->n < MAGAZINE) {
+    swap_magazines (tc);
+    tc->loaded->items[tc->loaded->n++] = list;
+    return;
+  }
+  /* both full: the previous one goes to the depot (or back to malloc when
+   * the depot is at its bound), and an empty one takes its place */
+  Magazine *full = tc->previous;
+  g_mutex_lock (&depot_lock);
+  if (!depot_full)
+    depot_full = g_ptr_array_new ();
+  if (depot_full->len < 64) {
+    g_ptr_array_add (depot_full, full);
+    full = NULL;
+  }
+  g_mutex_unlock (&depot_lock);
+  if (full)
+    magazine_free (full);
+  tc->previous = tc->loaded;
+  tc->loaded = g_new0 (Magazine, 1);
   tc->loaded->items[tc->loaded->n++] = list;
 }
 

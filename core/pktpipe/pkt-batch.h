@@ -114,7 +114,9 @@ typedef struct {
   guint32 user;
 } PktPacket;
 
+#ifndef __GI_SCANNER__
 G_STATIC_ASSERT (sizeof (PktPacket) == 64);
+#endif
 
 /**
  * PktBatchType:
@@ -206,6 +208,7 @@ pkt_buffer_list_is_full (const PktBufferList *list)
   return list->n_packets >= list->capacity;
 }
 
+#ifndef __GI_SCANNER__
 static inline void
 pkt_packet_init (PktPacket *p, const guint8 *data, guint32 caplen, guint32 len, gint64 ts_ns,
                  PktLinkType linktype)
@@ -214,6 +217,7 @@ pkt_packet_init (PktPacket *p, const guint8 *data, guint32 caplen, guint32 len, 
                     .l3_off = PKT_OFFSET_NONE, .l4_off = PKT_OFFSET_NONE,
                     .linktype = (guint8) linktype };
 }
+#endif
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PktBufferList, pkt_buffer_list_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PktLease, pkt_lease_unref)
