@@ -15,7 +15,9 @@ typedef struct {
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (PktElement, pkt_element, G_TYPE_INITIALLY_UNOWNED)
 
+/* clang-format off */
 G_DEFINE_QUARK (pkt-error-quark, pkt_error)
+/* clang-format on */
 
 enum { PROP_0, PROP_NAME, N_PROPS };
 static GParamSpec *props[N_PROPS];
@@ -483,7 +485,14 @@ request_from_template (PktElement *self, const PktPadTemplate *t, const char *na
   PktElementPrivate *priv = pkt_element_get_instance_private (self);
   PktElementClass *klass = PKT_ELEMENT_GET_CLASS (self);
   g_autofree char *generated = NULL;
-  if (name == NULL || strcmp (name, t->name_template) == 0) {
+  if (strstr (t->name_template, "%u") == NULL) {
+    name = t->name_template; /* a single request pad such as flowtrack.flows */
+    if (pkt_element_get_static_pad (self, name)) {
+      g_set_error (error, PKT_ERROR, PKT_ERROR_SETTINGS, "%s.%s is already requested", priv->name,
+                   name);
+      return NULL;
+    }
+  } else if (name == NULL || strcmp (name, t->name_template) == 0) {
     if (!priv->request_counters)
       priv->request_counters = g_hash_table_new (NULL, NULL);
     guint n = GPOINTER_TO_UINT (g_hash_table_lookup (priv->request_counters, t));

@@ -23,7 +23,9 @@
 #include <math.h>
 #include <string.h>
 
+/* clang-format off */
 G_DEFINE_QUARK (pkt-parse-error-quark, pkt_parse_error)
+/* clang-format on */
 
 /* ------------------------------------------------------------------------ */
 /* PktParseContext                                                          */
@@ -175,13 +177,8 @@ static const PktUnit size_units[] = {
 };
 
 static const PktUnit time_units[] = {
-  { "ns", 1 },
-  { "us", NS_PER_US },
-  { "\xc2\xb5s", NS_PER_US }, /* µs */
-  { "ms", NS_PER_MS },
-  { "s", NS_PER_S },
-  { "min", 60 * NS_PER_S },
-  { "h", 3600 * NS_PER_S },
+  { "ns", 1 },         { "us", NS_PER_US }, { "\xc2\xb5s", NS_PER_US }, /* µs */
+  { "ms", NS_PER_MS }, { "s", NS_PER_S },   { "min", 60 * NS_PER_S },   { "h", 3600 * NS_PER_S },
   { NULL, 0 },
 };
 
@@ -226,7 +223,7 @@ number_scan (const char *text, gboolean allow_sign, PktNumber *num)
   if (!(hex ? g_ascii_isxdigit (*p) : g_ascii_isdigit (*p)))
     return FALSE;
   while (hex ? g_ascii_isxdigit (*p) : g_ascii_isdigit (*p)) {
-    guint d = hex ? (guint) g_ascii_xdigit_value (*p) : (guint) (*p - '0');
+    guint d = hex ? (guint)g_ascii_xdigit_value (*p) : (guint)(*p - '0');
     if (num->ip > (G_MAXUINT64 - d) / (hex ? 16 : 10))
       return FALSE;
     num->ip = num->ip * (hex ? 16 : 10) + d;
@@ -236,7 +233,7 @@ number_scan (const char *text, gboolean allow_sign, PktNumber *num)
     p++;
     while (g_ascii_isdigit (*p)) {
       if (num->nfrac < 18) {
-        num->frac = num->frac * 10 + (guint64) (*p - '0');
+        num->frac = num->frac * 10 + (guint64)(*p - '0');
         num->nfrac++;
       } else if (*p != '0') {
         return FALSE; /* more precision than we can represent exactly */
@@ -259,10 +256,10 @@ number_scale (const PktNumber *num, guint64 mult, guint64 divisor, guint64 *out)
 
   for (i = 0; i < num->nfrac; i++)
     pow10 *= 10;
-  if (__builtin_mul_overflow ((unsigned __int128) num->ip, (unsigned __int128) mult, &whole) ||
-      __builtin_mul_overflow (whole, pow10, &whole) ||
-      __builtin_mul_overflow ((unsigned __int128) num->frac, (unsigned __int128) mult, &part) ||
-      __builtin_add_overflow (whole, part, &total))
+  if (__builtin_mul_overflow ((unsigned __int128)num->ip, (unsigned __int128)mult, &whole)
+      || __builtin_mul_overflow (whole, pow10, &whole)
+      || __builtin_mul_overflow ((unsigned __int128)num->frac, (unsigned __int128)mult, &part)
+      || __builtin_add_overflow (whole, part, &total))
     return FALSE;
   denom = pow10 * divisor;
   if (total % denom != 0)
@@ -270,7 +267,7 @@ number_scale (const PktNumber *num, guint64 mult, guint64 divisor, guint64 *out)
   total /= denom;
   if (total > G_MAXUINT64)
     return FALSE;
-  *out = (guint64) total;
+  *out = (guint64)total;
   return TRUE;
 }
 
@@ -335,7 +332,7 @@ pkt_parse_duration (const char *text, gint64 *out_ns)
 
   if (!duration_parse (text, FALSE, &ns) || ns > G_MAXINT64)
     return FALSE;
-  *out_ns = (gint64) ns;
+  *out_ns = (gint64)ns;
   return TRUE;
 }
 
@@ -382,9 +379,15 @@ property_time_unit (GParamSpec *pspec)
     const char *suffix;
     guint64 ns;
   } name_units[] = {
-    { "-ns", 1 },           { "-us", NS_PER_US },   { "-usec", NS_PER_US },
-    { "-ms", NS_PER_MS },   { "-msec", NS_PER_MS }, { "-s", NS_PER_S },
-    { "-sec", NS_PER_S },   { "-secs", NS_PER_S },  { "-seconds", NS_PER_S },
+    { "-ns", 1 },
+    { "-us", NS_PER_US },
+    { "-usec", NS_PER_US },
+    { "-ms", NS_PER_MS },
+    { "-msec", NS_PER_MS },
+    { "-s", NS_PER_S },
+    { "-sec", NS_PER_S },
+    { "-secs", NS_PER_S },
+    { "-seconds", NS_PER_S },
     { "-min", 60 * NS_PER_S },
   };
   static const struct {
@@ -401,8 +404,8 @@ property_time_unit (GParamSpec *pspec)
     { "(s)", NS_PER_S },
     { "seconds", NS_PER_S },
   };
-  static const char *const ns_names[] = { "timeout", "interval", "duration",
-                                          "delay",   "period",   "-time" };
+  static const char *const ns_names[]
+      = { "timeout", "interval", "duration", "delay", "period", "-time" };
   const char *name = g_param_spec_get_name (pspec);
   const char *blurb = g_param_spec_get_blurb (pspec);
   GType t = G_TYPE_FUNDAMENTAL (G_PARAM_SPEC_VALUE_TYPE (pspec));
@@ -522,28 +525,27 @@ int_expectation (GParamSpec *pspec, const PktIntRange *r, guint64 unit)
 static void
 int_value_store (GValue *out, GType type, gboolean negative, guint64 mag)
 {
-  gint64 s = negative ? (mag == (guint64) G_MAXINT64 + 1 ? G_MININT64 : -(gint64) mag)
-                      : (gint64) mag;
+  gint64 s = negative ? (mag == (guint64)G_MAXINT64 + 1 ? G_MININT64 : -(gint64)mag) : (gint64)mag;
 
   g_value_init (out, type);
   switch (G_TYPE_FUNDAMENTAL (type)) {
     case G_TYPE_CHAR:
-      g_value_set_schar (out, (gint8) s);
+      g_value_set_schar (out, (gint8)s);
       break;
     case G_TYPE_UCHAR:
-      g_value_set_uchar (out, (guchar) mag);
+      g_value_set_uchar (out, (guchar)mag);
       break;
     case G_TYPE_INT:
-      g_value_set_int (out, (gint) s);
+      g_value_set_int (out, (gint)s);
       break;
     case G_TYPE_UINT:
-      g_value_set_uint (out, (guint) mag);
+      g_value_set_uint (out, (guint)mag);
       break;
     case G_TYPE_LONG:
-      g_value_set_long (out, (glong) s);
+      g_value_set_long (out, (glong)s);
       break;
     case G_TYPE_ULONG:
-      g_value_set_ulong (out, (gulong) mag);
+      g_value_set_ulong (out, (gulong)mag);
       break;
     case G_TYPE_INT64:
       g_value_set_int64 (out, s);
@@ -571,8 +573,8 @@ value_parse_int (GParamSpec *pspec, const char *text, GValue *out)
     else if (unit_lookup (time_units, num.suffix, &mult)) {
       if (unit == 0)
         return g_strdup_printf (
-          "property \"%s\" has no time unit, expected a plain integer instead of a duration",
-          g_param_spec_get_name (pspec));
+            "property \"%s\" has no time unit, expected a plain integer instead of a duration",
+            g_param_spec_get_name (pspec));
       ok = number_scale (&num, mult, unit, &mag);
       if (!ok)
         return g_strdup_printf ("expected a whole number of %s", time_unit_name (unit));
@@ -583,11 +585,11 @@ value_parse_int (GParamSpec *pspec, const char *text, GValue *out)
 
   if (r.is_signed) {
     if (num.negative)
-      in_range = mag <= (guint64) G_MAXINT64 + 1 &&
-                 (mag == (guint64) G_MAXINT64 + 1 ? r.smin == G_MININT64 : -(gint64) mag >= r.smin);
+      in_range
+          = mag <= (guint64)G_MAXINT64 + 1
+            && (mag == (guint64)G_MAXINT64 + 1 ? r.smin == G_MININT64 : -(gint64)mag >= r.smin);
     else
-      in_range = mag <= (guint64) G_MAXINT64 && (gint64) mag <= r.smax &&
-                 (gint64) mag >= r.smin;
+      in_range = mag <= (guint64)G_MAXINT64 && (gint64)mag <= r.smax && (gint64)mag >= r.smin;
   } else {
     in_range = mag >= r.umin && mag <= r.umax;
   }
@@ -612,8 +614,10 @@ static char *
 value_parse_double (GParamSpec *pspec, const char *text, GValue *out)
 {
   gboolean is_float = G_IS_PARAM_SPEC_FLOAT (pspec);
-  double min = is_float ? G_PARAM_SPEC_FLOAT (pspec)->minimum : G_PARAM_SPEC_DOUBLE (pspec)->minimum;
-  double max = is_float ? G_PARAM_SPEC_FLOAT (pspec)->maximum : G_PARAM_SPEC_DOUBLE (pspec)->maximum;
+  double min
+      = is_float ? G_PARAM_SPEC_FLOAT (pspec)->minimum : G_PARAM_SPEC_DOUBLE (pspec)->minimum;
+  double max
+      = is_float ? G_PARAM_SPEC_FLOAT (pspec)->maximum : G_PARAM_SPEC_DOUBLE (pspec)->maximum;
   guint64 unit = property_time_unit (pspec), mult;
   char *end = NULL;
   double d;
@@ -629,9 +633,9 @@ value_parse_double (GParamSpec *pspec, const char *text, GValue *out)
     return double_expectation (min, max);
   if (*end != '\0') {
     if (unit_lookup (size_units, end, &mult))
-      d *= (double) mult;
+      d *= (double)mult;
     else if (unit != 0 && unit_lookup (time_units, end, &mult))
-      d = d * (double) mult / (double) unit;
+      d = d * (double)mult / (double)unit;
     else
       return double_expectation (min, max);
   }
@@ -639,7 +643,7 @@ value_parse_double (GParamSpec *pspec, const char *text, GValue *out)
     return double_expectation (min, max);
   g_value_init (out, G_PARAM_SPEC_VALUE_TYPE (pspec));
   if (is_float)
-    g_value_set_float (out, (float) d);
+    g_value_set_float (out, (float)d);
   else
     g_value_set_double (out, d);
   return NULL;
@@ -681,14 +685,14 @@ enum_lookup (GEnumClass *klass, const char *text)
   gint64 n;
   guint i;
 
-  if ((v = g_enum_get_value_by_nick (klass, text)) != NULL ||
-      (v = g_enum_get_value_by_name (klass, text)) != NULL)
+  if ((v = g_enum_get_value_by_nick (klass, text)) != NULL
+      || (v = g_enum_get_value_by_name (klass, text)) != NULL)
     return v;
   for (i = 0; i < klass->n_values; i++)
     if (g_ascii_strcasecmp (klass->values[i].value_nick, text) == 0)
       return &klass->values[i];
   if (parse_plain_int (text, &n) && n >= G_MININT && n <= G_MAXINT)
-    return g_enum_get_value (klass, (gint) n);
+    return g_enum_get_value (klass, (gint)n);
   return NULL;
 }
 
@@ -741,12 +745,12 @@ value_parse_flags (GParamSpec *pspec, const char *text, GValue *out)
     const GFlagsValue *v;
     gint64 n;
 
-    if ((v = g_flags_get_value_by_nick (klass, parts[i])) != NULL ||
-        (v = g_flags_get_value_by_name (klass, parts[i])) != NULL)
+    if ((v = g_flags_get_value_by_nick (klass, parts[i])) != NULL
+        || (v = g_flags_get_value_by_name (klass, parts[i])) != NULL)
       flags |= v->value;
-    else if (parse_plain_int (parts[i], &n) && n >= 0 && n <= G_MAXUINT &&
-             ((guint) n & ~klass->mask) == 0)
-      flags |= (guint) n;
+    else if (parse_plain_int (parts[i], &n) && n >= 0 && n <= G_MAXUINT
+             && ((guint)n & ~klass->mask) == 0)
+      flags |= (guint)n;
     else
       err = flags_expectation (klass, parts[i]);
   }
@@ -762,9 +766,15 @@ value_parse_flags (GParamSpec *pspec, const char *text, GValue *out)
 static char *
 value_parse_reason (GParamSpec *pspec, const char *text, GValue *out)
 {
-  GType type = G_PARAM_SPEC_VALUE_TYPE (pspec);
+  GParamSpec *target = g_param_spec_get_redirect_target (pspec);
+  GType type;
   PktIntRange r;
 
+  /* an overridden property (GParamSpecOverride) carries no range: use the
+   * property it overrides */
+  if (target != NULL)
+    pspec = target;
+  type = G_PARAM_SPEC_VALUE_TYPE (pspec);
   if (int_range_get (pspec, &r))
     return value_parse_int (pspec, text, out);
 
@@ -804,9 +814,9 @@ value_for_message (const char *text)
   const char *p;
 
   /* stop at a character boundary so the message stays valid UTF-8 */
-  for (p = text; *p != '\0' && (s->len < 64 || ((guchar) *p & 0xc0) == 0x80); p++) {
-    if ((guchar) *p < 0x20 || *p == 0x7f)
-      g_string_append_printf (s, "\\x%02x", (guchar) *p);
+  for (p = text; *p != '\0' && (s->len < 64 || ((guchar)*p & 0xc0) == 0x80); p++) {
+    if ((guchar)*p < 0x20 || *p == 0x7f)
+      g_string_append_printf (s, "\\x%02x", (guchar)*p);
     else
       g_string_append_c (s, *p);
   }
@@ -843,8 +853,8 @@ pkt_value_parse (GParamSpec *pspec, const char *text, GValue *out, GError **erro
     return TRUE;
   shown = value_for_message (text);
   g_set_error (error, PKT_PARSE_ERROR, PKT_PARSE_ERROR_BAD_VALUE,
-               "invalid value \"%s\" for property \"%s\": %s", shown,
-               g_param_spec_get_name (pspec), reason);
+               "invalid value \"%s\" for property \"%s\": %s", shown, g_param_spec_get_name (pspec),
+               reason);
   g_free (shown);
   g_free (reason);
   return FALSE;
@@ -886,12 +896,12 @@ typedef struct {
 typedef struct {
   const char *orig; /* as given */
   gsize orig_len;
-  GString *text;   /* after comments and ${var} */
-  GArray *map;     /* PktSpanMap per byte of text */
-  gsize pos;       /* scanner position in text */
+  GString *text; /* after comments and ${var} */
+  GArray *map;   /* PktSpanMap per byte of text */
+  gsize pos;     /* scanner position in text */
   PktParseContext *ctx;
-  GPtrArray *chains; /* GPtrArray* of LinkNode* (owning) */
-  GPtrArray *nodes;  /* every LinkNode in text order (borrowed) */
+  GPtrArray *chains;   /* GPtrArray* of LinkNode* (owning) */
+  GPtrArray *nodes;    /* every LinkNode in text order (borrowed) */
   GHashTable *by_name; /* element name → LinkNode* */
   PktElement *pipeline;
 } Parser;
@@ -932,18 +942,18 @@ append_caret_display (GString *msg, const char *orig, gsize orig_len, gsize star
 
   while (i < orig_len) {
     const char *p = orig + i;
-    gunichar c = g_utf8_get_char_validated (p, (gssize) (orig_len - i));
+    gunichar c = g_utf8_get_char_validated (p, (gssize)(orig_len - i));
     gsize clen;
 
-    if (c == (gunichar) -1 || c == (gunichar) -2 || c == 0) {
+    if (c == (gunichar)-1 || c == (gunichar)-2 || c == 0) {
       g_string_append_c (msg, '?');
       clen = 1;
     } else {
-      clen = (gsize) (g_utf8_next_char (p) - p);
+      clen = (gsize)(g_utf8_next_char (p) - p);
       if (c < 0x20 || c == 0x7f)
         g_string_append_c (msg, ' ');
       else
-        g_string_append_len (msg, p, (gssize) clen);
+        g_string_append_len (msg, p, (gssize)clen);
     }
     if (i >= start && (i < start + len || (!marked && len == 0))) {
       g_string_append_c (caret, '^');
@@ -972,19 +982,19 @@ fail_orig_valist (Parser *P, GError **error, PktParseError code, gsize start, gs
   if (len > P->orig_len - start)
     len = P->orig_len - start;
   if (P->ctx != NULL) {
-    P->ctx->error_offset = (gssize) start;
+    P->ctx->error_offset = (gssize)start;
     P->ctx->error_length = len;
   }
   g_string_append_vprintf (msg, format, args);
-  if (!g_utf8_validate (msg->str, (gssize) msg->len, NULL)) {
+  if (!g_utf8_validate (msg->str, (gssize)msg->len, NULL)) {
     /* the reason quotes user text, which may be any bytes */
-    char *valid = g_utf8_make_valid (msg->str, (gssize) msg->len);
+    char *valid = g_utf8_make_valid (msg->str, (gssize)msg->len);
     g_string_assign (msg, valid);
     g_free (valid);
   }
   g_string_append_c (msg, '\n');
   append_caret_display (msg, P->orig, P->orig_len, start, len);
-  g_set_error_literal (error, PKT_PARSE_ERROR, code, msg->str);
+  g_set_error_literal (error, PKT_PARSE_ERROR, (gint)code, msg->str);
   g_string_free (msg, TRUE);
 }
 
@@ -1013,9 +1023,8 @@ fail (Parser *P, GError **error, PktParseError code, Span span, const char *form
     start = end = P->orig_len;
   } else {
     start = g_array_index (P->map, PktSpanMap, span.start).start;
-    end = span.end > span.start
-            ? g_array_index (P->map, PktSpanMap, MIN (span.end, n) - 1).end
-            : start;
+    end = span.end > span.start ? g_array_index (P->map, PktSpanMap, MIN (span.end, n) - 1).end
+                                : start;
     if (end < start)
       end = start;
   }
@@ -1030,7 +1039,7 @@ fail (Parser *P, GError **error, PktParseError code, Span span, const char *form
 static void
 emit (Parser *P, char c, gsize start, gsize end)
 {
-  PktSpanMap m = { (guint32) start, (guint32) end };
+  PktSpanMap m = { (guint32)start, (guint32)end };
 
   g_string_append_c (P->text, c);
   g_array_append_val (P->map, m);
@@ -1055,7 +1064,7 @@ expand_variable (Parser *P, gsize *i, GError **error)
   if (j >= P->orig_len || o[j] != '}') {
     fail_orig (P, error, PKT_PARSE_ERROR_SYNTAX, start, j - start,
                "unterminated variable reference: expected '}' after \"${%.*s\"",
-               (int) (j - start - 2), o + start + 2);
+               (int)(j - start - 2), o + start + 2);
     return FALSE;
   }
   if (j == start + 2) {
@@ -1264,8 +1273,8 @@ parse_property (Parser *P, LinkNode *node, gboolean *done, GError **error)
   P->pos++;
   if (node->is_ref) {
     fail (P, error, PKT_PARSE_ERROR_SYNTAX, (Span){ name_span.start, eq.end },
-          "property \"%s\" set on the reference \"%s\": properties follow a factory name",
-          name, node->word);
+          "property \"%s\" set on the reference \"%s\": properties follow a factory name", name,
+          node->word);
     g_free (name);
     return FALSE;
   }
@@ -1326,7 +1335,7 @@ parse_link (Parser *P, GError **error)
   dot = strchr (word, '.');
   if (dot != NULL) {
     node->is_ref = TRUE;
-    node->ref_name = g_strndup (word, (gsize) (dot - word));
+    node->ref_name = g_strndup (word, (gsize)(dot - word));
     node->ref_pad = dot[1] ? g_strdup (dot + 1) : NULL;
     if (*node->ref_name == '\0') {
       fail (P, error, PKT_PARSE_ERROR_SYNTAX, span,
@@ -1410,7 +1419,6 @@ parse_pipeline (Parser *P, GError **error)
 /* ------------------------------------------------------------------------ */
 /* Pass 3a: elements                                                        */
 
-
 /* Explicit names first (so a default name never takes a name the user
  * chose later in the text), then factory+N for the others. */
 static gboolean
@@ -1479,7 +1487,7 @@ assign_names (Parser *P, GError **error)
 static gint
 compare_names (gconstpointer a, gconstpointer b)
 {
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
+  return strcmp (*(const char *const *)a, *(const char *const *)b);
 }
 
 /* Optimal-string-alignment distance: a transposition ("unit"/"uint") costs
@@ -1493,9 +1501,9 @@ edit_distance (const char *a, const char *b)
   if (la > 64 || lb > 64)
     return G_MAXUINT;
   for (i = 0; i <= la; i++)
-    d[i][0] = (guint) i;
+    d[i][0] = (guint)i;
   for (j = 0; j <= lb; j++)
-    d[0][j] = (guint) j;
+    d[0][j] = (guint)j;
   for (i = 1; i <= la; i++) {
     for (j = 1; j <= lb; j++) {
       guint cost = a[i - 1] != b[j - 1];
@@ -1541,12 +1549,12 @@ writable_properties (PktElement *element)
 
   for (i = 0; i < n; i++)
     if ((specs[i]->flags & G_PARAM_WRITABLE) && !(specs[i]->flags & G_PARAM_CONSTRUCT_ONLY))
-      g_ptr_array_add (names, (gpointer) g_param_spec_get_name (specs[i]));
+      g_ptr_array_add (names, (gpointer)g_param_spec_get_name (specs[i]));
   if (g_ptr_array_find_with_equal_func (names, "name", g_str_equal, NULL) == FALSE)
     g_ptr_array_add (names, (gpointer) "name");
   g_ptr_array_sort (names, compare_names);
   for (i = 0; i < names->len; i++)
-    g_string_append_printf (s, "%s%s", i ? ", " : "", (char *) g_ptr_array_index (names, i));
+    g_string_append_printf (s, "%s%s", i ? ", " : "", (char *)g_ptr_array_index (names, i));
   g_ptr_array_unref (names);
   g_free (specs);
   return g_string_free (s, FALSE);
@@ -1568,15 +1576,15 @@ set_property (Parser *P, LinkNode *node, PropNode *prop, GError **error)
     const char *close = suggest_property (node->element, prop->name);
     char *hint = close ? g_strdup_printf (" did you mean \"%s\"?", close) : g_strdup ("");
     fail (P, error, PKT_PARSE_ERROR_NO_SUCH_PROPERTY, prop->name_span,
-          "unknown property \"%s\" of %s (%s);%s valid properties: %s", prop->name,
-          node->elem_name, node->word, hint, valid);
+          "unknown property \"%s\" of %s (%s);%s valid properties: %s", prop->name, node->elem_name,
+          node->word, hint, valid);
     g_free (hint);
     g_free (valid);
     return FALSE;
   }
   if (!(pspec->flags & G_PARAM_WRITABLE) || (pspec->flags & G_PARAM_CONSTRUCT_ONLY)) {
-    fail (P, error, PKT_PARSE_ERROR_READ_ONLY, prop->name_span,
-          "property \"%s\" of %s (%s) is %s", prop->name, node->elem_name, node->word,
+    fail (P, error, PKT_PARSE_ERROR_READ_ONLY, prop->name_span, "property \"%s\" of %s (%s) is %s",
+          prop->name, node->elem_name, node->word,
           (pspec->flags & G_PARAM_WRITABLE) ? "construct-only" : "read-only");
     return FALSE;
   }
@@ -1602,8 +1610,8 @@ is_missing_equals (Parser *P, LinkNode *node, LinkNode *prev)
 {
   if (prev == NULL || prev->is_ref || prev->element == NULL || node->has_bang)
     return FALSE;
-  return g_object_class_find_property (G_OBJECT_GET_CLASS (prev->element), node->word) != NULL ||
-         strcmp (node->word, "name") == 0;
+  return g_object_class_find_property (G_OBJECT_GET_CLASS (prev->element), node->word) != NULL
+         || strcmp (node->word, "name") == 0;
 }
 
 static gboolean
@@ -1733,7 +1741,7 @@ template_matches (const char *templ, const char *name)
 
   if (pct == NULL)
     return strcmp (templ, name) == 0;
-  prefix = (gsize) (pct - templ);
+  prefix = (gsize)(pct - templ);
   if (strncmp (templ, name, prefix) != 0)
     return FALSE;
   digits = strspn (name + prefix, "0123456789");
@@ -1772,8 +1780,8 @@ pad_names_listing (PktElement *element)
 /* The candidates for one side of a link, in preference order: free pads in
  * the element's order, then request templates. */
 static gboolean
-pad_candidates (Parser *P, LinkNode *node, PktElement *element, PktPadDirection dir,
-                GArray *out, GError **error)
+pad_candidates (Parser *P, LinkNode *node, PktElement *element, PktPadDirection dir, GArray *out,
+                GError **error)
 {
   const char *pad_name = node->is_ref ? node->ref_pad : NULL;
   const char *ename = pkt_element_get_name (element);
@@ -1794,8 +1802,8 @@ pad_candidates (Parser *P, LinkNode *node, PktElement *element, PktPadDirection 
       }
       if (peer != NULL) {
         char *peer_name = pkt_pad_get_full_name (peer);
-        fail (P, error, PKT_PARSE_ERROR_LINK, node->span, "%s.%s is already linked to %s",
-              ename, pad_name, peer_name);
+        fail (P, error, PKT_PARSE_ERROR_LINK, node->span, "%s.%s is already linked to %s", ename,
+              pad_name, peer_name);
         g_free (peer_name);
         return FALSE;
       }
@@ -1805,8 +1813,9 @@ pad_candidates (Parser *P, LinkNode *node, PktElement *element, PktPadDirection 
     }
     for (i = 0; templs != NULL && i < templs->len; i++) {
       const PktPadTemplate *t = g_ptr_array_index (templs, i);
-      if (t->presence != PKT_PAD_REQUEST ||
-          (strcmp (t->name_template, pad_name) != 0 && !template_matches (t->name_template, pad_name)))
+      if (t->presence != PKT_PAD_REQUEST
+          || (strcmp (t->name_template, pad_name) != 0
+              && !template_matches (t->name_template, pad_name)))
         continue;
       if (t->direction != dir) {
         fail (P, error, PKT_PARSE_ERROR_LINK, node->span,
@@ -1821,8 +1830,8 @@ pad_candidates (Parser *P, LinkNode *node, PktElement *element, PktPadDirection 
     }
     {
       char *pads = pad_names_listing (element);
-      fail (P, error, PKT_PARSE_ERROR_NO_SUCH_PAD, node->span,
-            "%s has no pad \"%s\"; its pads: %s", ename, pad_name, pads);
+      fail (P, error, PKT_PARSE_ERROR_NO_SUCH_PAD, node->span, "%s has no pad \"%s\"; its pads: %s",
+            ename, pad_name, pads);
       g_free (pads);
     }
     return FALSE;
@@ -1859,7 +1868,7 @@ element_has_pads (PktElement *element, PktPadDirection dir)
   for (l = pads; l != NULL && !found; l = l->next)
     found = pkt_pad_get_direction (l->data) == dir;
   for (i = 0; templs != NULL && i < templs->len && !found; i++)
-    found = ((const PktPadTemplate *) g_ptr_array_index (templs, i))->direction == dir;
+    found = ((const PktPadTemplate *)g_ptr_array_index (templs, i))->direction == dir;
   return found;
 }
 
@@ -1944,8 +1953,8 @@ link_nodes (Parser *P, LinkNode *up, LinkNode *down, GError **error)
   sinks = g_array_new (FALSE, TRUE, sizeof (PadChoice));
   g_array_set_clear_func (srcs, pad_choice_clear);
   g_array_set_clear_func (sinks, pad_choice_clear);
-  if (!pad_candidates (P, up, src, PKT_PAD_SRC, srcs, error) ||
-      !pad_candidates (P, down, sink, PKT_PAD_SINK, sinks, error))
+  if (!pad_candidates (P, up, src, PKT_PAD_SRC, srcs, error)
+      || !pad_candidates (P, down, sink, PKT_PAD_SINK, sinks, error))
     goto out;
   if (srcs->len == 0) {
     no_free_pad (P, down->bang, src, PKT_PAD_SRC, sink, error);
@@ -1957,8 +1966,8 @@ link_nodes (Parser *P, LinkNode *up, LinkNode *down, GError **error)
   }
   for (i = 0; i < srcs->len; i++)
     for (j = 0; j < sinks->len; j++)
-      if (pad_choice_kind (&g_array_index (srcs, PadChoice, i)) ==
-          pad_choice_kind (&g_array_index (sinks, PadChoice, j)))
+      if (pad_choice_kind (&g_array_index (srcs, PadChoice, i))
+          == pad_choice_kind (&g_array_index (sinks, PadChoice, j)))
         goto found;
   {
     char *a = choices_text (src, srcs), *b = choices_text (sink, sinks);
@@ -2020,8 +2029,8 @@ parse_text (const char *description, PktParseContext *ctx, GError **error)
   P.orig_len = strlen (description);
   P.ctx = ctx;
   P.text = g_string_sized_new (P.orig_len + 1);
-  P.map = g_array_sized_new (FALSE, FALSE, sizeof (PktSpanMap), (guint) P.orig_len + 1);
-  P.chains = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  P.map = g_array_sized_new (FALSE, FALSE, sizeof (PktSpanMap), (guint)P.orig_len + 1);
+  P.chains = g_ptr_array_new_with_free_func ((GDestroyNotify)g_ptr_array_unref);
   P.nodes = g_ptr_array_new ();
   P.by_name = g_hash_table_new (g_str_hash, g_str_equal);
   if (ctx != NULL) {
@@ -2039,7 +2048,10 @@ parse_text (const char *description, PktParseContext *ctx, GError **error)
   g_object_ref_sink (P.pipeline);
   if (!create_elements (&P, error) || !link_chains (&P, error))
     goto out;
+  /* floating, as gst_parse_launch() and every PktElement constructor:
+   * callers g_object_ref_sink() it */
   result = g_steal_pointer (&P.pipeline);
+  g_object_force_floating (G_OBJECT (result));
 
 out:
   g_clear_object (&P.pipeline);
@@ -2060,7 +2072,8 @@ out:
  * Builds a new #PktPipeline holding every element of @description, linked
  * as described. Nothing is built on error.
  *
- * Returns: (transfer full) (nullable): the pipeline (not floating), or %NULL
+ * Returns: (transfer floating) (nullable): the pipeline (a floating reference,
+ *   as any new element), or %NULL
  */
 PktElement *
 pkt_parse_launch_full (const char *description, PktParseContext *ctx, GError **error)
@@ -2076,7 +2089,7 @@ pkt_parse_launch_full (const char *description, PktParseContext *ctx, GError **e
  * @description: a pipeline description
  * @error: return location for a %PKT_PARSE_ERROR error
  *
- * Returns: (transfer full) (nullable): the pipeline, or %NULL
+ * Returns: (transfer floating) (nullable): the pipeline, or %NULL
  */
 PktElement *
 pkt_parse_launch (const char *description, GError **error)
@@ -2095,7 +2108,7 @@ pkt_parse_launch (const char *description, GError **error)
  * may come as one quoted argument or as many words. Error offsets are
  * offsets in the joined text.
  *
- * Returns: (transfer full) (nullable): the pipeline, or %NULL
+ * Returns: (transfer floating) (nullable): the pipeline, or %NULL
  */
 PktElement *
 pkt_parse_launchv (const char *const *argv, PktParseContext *ctx, GError **error)
@@ -2105,7 +2118,7 @@ pkt_parse_launchv (const char *const *argv, PktParseContext *ctx, GError **error
 
   g_return_val_if_fail (argv != NULL, NULL);
 
-  joined = g_strjoinv (" ", (char **) argv);
+  joined = g_strjoinv (" ", (char **)argv);
   pipeline = pkt_parse_launch_full (joined, ctx, error);
   g_free (joined);
   return pipeline;

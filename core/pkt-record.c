@@ -24,6 +24,34 @@ pkt_addr_to_string (const PktAddr *addr)
 }
 
 /**
+ * pkt_flow_format_uid: (skip)
+ * @flow_id: a flow id (set by flowtrack on packets and records)
+ * @buf: at least %PKT_UID_MAX bytes
+ *
+ * Writes a Zeek-like uid: 'C' and the flow id, scrambled, in base 62. Every
+ * record about one flow (conn, dns, http, ssl) carries the same uid, as in
+ * Zeek, so logs join on it.
+ */
+void
+pkt_flow_format_uid (guint64 flow_id, char *buf)
+{
+  static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  char tmp[16];
+  int n = 0;
+  /* scramble so that consecutive ids do not look alike; bijective on 64 bits */
+  guint64 x = flow_id * 0x9e3779b97f4a7c15ull;
+  x ^= x >> 29;
+  do {
+    tmp[n++] = digits[x % 62];
+    x /= 62;
+  } while (x && n < PKT_UID_MAX - 2);
+  buf[0] = 'C';
+  for (int i = 0; i < n; i++)
+    buf[1 + i] = tmp[n - 1 - i];
+  buf[1 + n] = 0;
+}
+
+/**
  * pkt_record_new: (skip)
  * @type: the record type (static)
  *

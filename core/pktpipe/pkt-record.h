@@ -45,6 +45,15 @@ typedef struct {
 char *pkt_addr_to_string (const PktAddr *addr);
 
 /**
+ * PKT_UID_MAX:
+ *
+ * Size of a buffer that holds any flow uid with its terminating NUL.
+ */
+#define PKT_UID_MAX 16
+
+void pkt_flow_format_uid (guint64 flow_id, char *buf);
+
+/**
  * PktFieldValue:
  * @type: the type of the value
  * @is_set: FALSE for an unset field (Zeek `-`)
