@@ -1,0 +1,69 @@
+/* pktpipe l7 — PktL7Parser: the shared base of httpparse, tlsparse, dnsparse.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <pktpipe/pktpipe.h>
+
+G_BEGIN_DECLS
+
+#define PKT_TYPE_L7_PARSER (pkt_l7_parser_get_type ())
+G_DECLARE_DERIVABLE_TYPE (PktL7Parser, pkt_l7_parser, PKT, L7_PARSER, PktFilter)
+
+/* What a subclass learns about each packet of a tracked flow. */
+typedef struct {
+  PktPacket *packet;
+  guint64 flow_id;
+  guint dir;            /* 0 = originator → responder */
+  PktFlowKey key;       /* as seen on this packet */
+  PktAddr orig_h, resp_h;
+  guint16 orig_p, resp_p;
+  const guint8 *payload; /* transport payload */
+  guint payload_len;
+  guint8 tcp_flags;      /* 0 for UDP */
+  guint32 tcp_seq;
+} PktL7Packet;
+
+struct _PktL7ParserClass {
+  PktFilterClass parent_class;
+  /* size of the per-flow state a subclass keeps (zeroed on creation) */
+  gsize flow_state_size;
+  /* TRUE if this packet is for the parser (ports, protocol) */
+  gboolean (*accept) (PktL7Parser *self, const PktL7Packet *pkt);
+  /* one packet of an accepted flow; state is this flow's */
+  void (*handle) (PktL7Parser *self, gpointer state, const PktL7Packet *pkt);
+  /* the flow's state goes (EOS, eviction, both sides closed): emit what is pending */
+  void (*flush_flow) (PktL7Parser *self, gpointer state);
+  /* free what the state owns (not the state itself) */
+  void (*clear_flow) (PktL7Parser *self, gpointer state);
+  /* packet time moved to @now_ns: expire what is due */
+  void (*tick) (PktL7Parser *self, gint64 now_ns);
+};
+
+/* Queue a record for the records pad (takes ownership). Records are built
+ * only when pkt_l7_parser_wants_records() is TRUE. */
+void pkt_l7_parser_emit (PktL7Parser *self, PktRecord *record);
+gboolean pkt_l7_parser_wants_records (PktL7Parser *self);
+void pkt_l7_parser_count_malformed (PktL7Parser *self);
+void pkt_l7_parser_count_gap (PktL7Parser *self, guint64 bytes);
+
+/* In-order TCP payload of one direction: a byte buffer that grows with
+ * contiguous data, trims retransmissions and overlaps (first copy wins),
+ * and skips forward over a hole (counted as a gap) instead of waiting. The
+ * bytes are copied out of the ring so no ring block is pinned by a flow. */
+typedef struct {
+  GByteArray *buf;
+  guint32 next_seq;
+  gboolean have_seq;
+  gboolean gap;       /* data after a hole is in buf: parsers resynchronise */
+  gboolean abandoned; /* exceeded the buffer cap: no more bytes */
+} PktL7Stream;
+
+/* Appends the new bytes of one segment; returns FALSE if the buffer would
+ * exceed @max (the direction is then abandoned: counted, no more bytes). */
+gboolean pkt_l7_stream_feed (PktL7Parser *self, PktL7Stream *s, const PktL7Packet *pkt, gsize max);
+void pkt_l7_stream_consume (PktL7Stream *s, gsize n);
+void pkt_l7_stream_clear (PktL7Stream *s);
+
+void pkt_l7_format_uid (guint64 flow_id, char *buf);
+
+G_END_DECLS
