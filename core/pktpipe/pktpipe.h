@@ -19,6 +19,7 @@
 #include <pktpipe/pkt-classifier.h>
 #include <pktpipe/pkt-parse.h>
 #include <pktpipe/pkt-headers.h>
+#include <pktpipe/pkt-netns.h>
 #include <pktpipe/pkt-enumtypes.h>
 
 G_BEGIN_DECLS
