@@ -59,7 +59,7 @@ echo "== fuzz targets (clang, libFuzzer, ${fuzz_seconds}s each)"
 if CC=clang build build-fuzz -Dfuzz=enabled -Db_sanitize=address,undefined -Db_lundef=false \
      -Dintrospection=disabled -Dbuildtype=debug; then
   for f in build-fuzz/tests/*/fuzz-*; do
-    [ -x "$f" ] || continue
+    [ -f "$f" ] && [ -x "$f" ] || continue   # not meson's *.p folders
     case "$f" in *-replay) continue ;; esac
     name=$(basename "$f"); name=${name#fuzz-}
     corpus=$(mktemp -d)
