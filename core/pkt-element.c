@@ -346,8 +346,12 @@ element_change_one (PktElement *self, PktState next, GError **error)
   PktElementClass *klass = PKT_ELEMENT_GET_CLASS (self);
   PktState old = priv->state;
   PktStateChange t = (PktStateChange) ((old << 3) | next);
+  /* flushing is set before children stop and cleared before they start, so
+   * no element looks like it is stopping while its neighbours play */
   if (t == PKT_STATE_CHANGE_PLAYING_TO_READY)
     g_atomic_int_set (&priv->flushing, 1);
+  else if (t == PKT_STATE_CHANGE_READY_TO_PLAYING)
+    g_atomic_int_set (&priv->flushing, 0);
   g_autoptr (GError) local = NULL;
   if (!klass->change_state (self, t, &local)) {
     if (local == NULL)

@@ -11,7 +11,7 @@
 
 #include <pktpipe/pkt-headers.h>
 
-#define NEED(n)     G_LIKELY ((gsize) (n) <= (gsize) caplen)
+#define NEED(n)           G_LIKELY ((gsize)(n) <= (gsize)caplen)
 #define IP_PROTO_HOPOPTS  0
 #define IP_PROTO_ICMP     1
 #define IP_PROTO_IPIP     4
@@ -29,20 +29,20 @@
 static inline guint16
 rd16 (const guint8 *p)
 {
-  return (guint16) ((p[0] << 8) | p[1]);
+  return (guint16)((p[0] << 8) | p[1]);
 }
 
 static inline guint32
 rd32 (const guint8 *p)
 {
-  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+  return ((guint32)p[0] << 24) | ((guint32)p[1] << 16) | ((guint32)p[2] << 8) | p[3];
 }
 
 static inline gboolean
 ethertype_is_tag (guint et)
 {
-  return et == PKT_ETH_P_8021Q || et == PKT_ETH_P_8021AD || et == PKT_ETH_P_QINQ1 ||
-         et == PKT_ETH_P_VNTAG;
+  return et == PKT_ETH_P_8021Q || et == PKT_ETH_P_8021AD || et == PKT_ETH_P_QINQ1
+         || et == PKT_ETH_P_VNTAG;
 }
 
 /* Address families a DLT_NULL/LOOP header may carry for IPv6 (Linux, BSDs,
@@ -109,6 +109,8 @@ parse_impl (PktPacket *p, guint pflags)
   p->l3_proto = 0;
   p->l4_proto = 0;
 
+  if (G_LIKELY (p->linktype == PKT_LINK_ETHERNET))
+    goto ethernet;
   switch (p->linktype) {
     case PKT_LINK_ETHERNET:
       goto ethernet;
@@ -212,13 +214,13 @@ dispatch:
       goto done;
   }
 
-ipv4: {
+ipv4 : {
   const guint8 *ip;
   guint ihl, tot, frag;
   if (G_UNLIKELY (!NEED (off + 20) || off >= PKT_OFFSET_NONE))
     goto malformed;
   ip = d + off;
-  ihl = (guint) (ip[0] & 0x0f) * 4;
+  ihl = (guint)(ip[0] & 0x0f) * 4;
   if (G_UNLIKELY ((ip[0] >> 4) != 4 || ihl < 20 || !NEED (off + ihl)))
     goto malformed;
   tot = rd16 (ip + 2);
@@ -228,10 +230,10 @@ ipv4: {
   end = caplen;
   if (tot != 0 && off + tot < end)
     end = off + tot;
-  p->l3_off = (guint16) off;
+  p->l3_off = (guint16)off;
   p->l3_proto = 4;
   proto = ip[9];
-  p->l4_proto = (guint8) proto;
+  p->l4_proto = (guint8)proto;
   frag = rd16 (ip + 6);
   if (G_UNLIKELY (frag & 0x3fff)) {
     flags |= PKT_PACKET_FLAG_FRAGMENT;
@@ -242,7 +244,7 @@ ipv4: {
   goto l4;
 }
 
-ipv6: {
+ipv6 : {
   const guint8 *ip;
   guint plen;
   if (G_UNLIKELY (!NEED (off + 40) || off >= PKT_OFFSET_NONE))
@@ -250,7 +252,7 @@ ipv6: {
   ip = d + off;
   if (G_UNLIKELY ((ip[0] >> 4) != 6))
     goto malformed;
-  p->l3_off = (guint16) off;
+  p->l3_off = (guint16)off;
   p->l3_proto = 6;
   plen = rd16 (ip + 4);
   end = caplen;
@@ -266,12 +268,12 @@ ipv6: {
       case IP_PROTO_DSTOPTS:
         if (off + 2 > end)
           goto malformed_l4;
-        hl = ((guint) d[off + 1] + 1) * 8;
+        hl = ((guint)d[off + 1] + 1) * 8;
         break;
       case IP_PROTO_AH:
         if (off + 2 > end)
           goto malformed_l4;
-        hl = ((guint) d[off + 1] + 2) * 4;
+        hl = ((guint)d[off + 1] + 2) * 4;
         break;
       case IP_PROTO_FRAGMENT:
         if (off + 8 > end)
@@ -279,7 +281,7 @@ ipv6: {
         flags |= PKT_PACKET_FLAG_FRAGMENT;
         proto = d[off];
         if (rd16 (d + off + 2) & 0xfff8) {
-          p->l4_proto = (guint8) proto;
+          p->l4_proto = (guint8)proto;
           goto done;
         }
         off += 8;
@@ -293,10 +295,10 @@ ipv6: {
     off += hl;
   }
 ipv6_done:
-  p->l4_proto = (guint8) proto;
+  p->l4_proto = (guint8)proto;
 }
 
-l4: {
+l4 : {
   guint need = l4_min_len (proto);
   if (G_UNLIKELY (off >= PKT_OFFSET_NONE))
     goto done;
@@ -304,12 +306,12 @@ l4: {
     goto malformed_l4;
   if (proto == IP_PROTO_TCP && G_UNLIKELY ((d[off + 12] >> 4) < 5))
     flags |= PKT_PACKET_FLAG_MALFORMED;
-  p->l4_off = (guint16) off;
+  p->l4_off = (guint16)off;
   goto done;
 }
 
 malformed_l4:
-  p->l4_proto = (guint8) proto;
+  p->l4_proto = (guint8)proto;
 malformed:
   flags |= PKT_PACKET_FLAG_MALFORMED;
 done:
@@ -434,7 +436,7 @@ guint32
 pkt_flow_key_hash (const PktFlowKey *key)
 {
   return hash_words (key->src.bytes, key->dst.bytes, addr_len (&key->src),
-                     ((guint32) key->sport << 16) | key->dport, key->proto);
+                     ((guint32)key->sport << 16) | key->dport, key->proto);
 }
 
 gboolean
@@ -450,16 +452,15 @@ pkt_flow_key_hash_symmetric (const PktFlowKey *key)
   if (pkt_flow_key_is_canonical (key))
     return pkt_flow_key_hash (key);
   return hash_words (key->dst.bytes, key->src.bytes, addr_len (&key->src),
-                     ((guint32) key->dport << 16) | key->sport, key->proto);
+                     ((guint32)key->dport << 16) | key->sport, key->proto);
 }
 
 gboolean
 pkt_flow_key_equal (const PktFlowKey *a, const PktFlowKey *b)
 {
-  return a->src.family == b->src.family && a->proto == b->proto && a->sport == b->sport &&
-         a->dport == b->dport &&
-         memcmp (a->src.bytes, b->src.bytes, addr_len (&a->src)) == 0 &&
-         memcmp (a->dst.bytes, b->dst.bytes, addr_len (&a->src)) == 0;
+  return a->src.family == b->src.family && a->proto == b->proto && a->sport == b->sport
+         && a->dport == b->dport && memcmp (a->src.bytes, b->src.bytes, addr_len (&a->src)) == 0
+         && memcmp (a->dst.bytes, b->dst.bytes, addr_len (&a->src)) == 0;
 }
 
 void
@@ -488,6 +489,24 @@ pkt_packet_hash_symmetric (PktPacket *packet)
 {
   PktFlowKey key;
 
+  /* IPv4 with ports: the same value as the generic path, without building a key */
+  if (G_LIKELY (pkt_packet_parse (packet)) && packet->l3_proto == 4
+      && packet->l4_off != PKT_OFFSET_NONE
+      && (packet->l4_proto == IP_PROTO_TCP || packet->l4_proto == IP_PROTO_UDP
+          || packet->l4_proto == IP_PROTO_SCTP)) {
+    const guint8 *ip = packet->data + packet->l3_off, *l4 = packet->data + packet->l4_off;
+    guint32 s = rd32 (ip + 12), d = rd32 (ip + 16), ws, wd;
+    guint sp = rd16 (l4), dp = rd16 (l4 + 2);
+    guint32 h = 0x9747b28cu ^ packet->l4_proto;
+    gboolean canonical = s < d || (s == d && sp <= dp);
+    memcpy (&ws, ip + (canonical ? 12 : 16), 4);
+    memcpy (&wd, ip + (canonical ? 16 : 12), 4);
+    h = hash_mix (h, ws);
+    h = hash_mix (h, wd);
+    h = hash_mix (h, canonical ? ((guint32)sp << 16 | dp) : ((guint32)dp << 16 | sp));
+    return hash_final (h ^ 4);
+  }
+
   if (G_LIKELY (pkt_packet_get_flow_key (packet, &key)))
     return pkt_flow_key_hash_symmetric (&key);
   if (packet->linktype == PKT_LINK_ETHERNET && packet->caplen >= 12) {
@@ -514,10 +533,10 @@ pkt_checksum_add (guint32 sum, const guint8 *data, gsize len)
   for (; i + 2 <= len; i += 2)
     acc += rd16 (data + i);
   if (i < len)
-    acc += (guint32) data[i] << 8;
+    acc += (guint32)data[i] << 8;
   while (acc >> 32)
     acc = (acc & 0xffffffffu) + (acc >> 32);
-  return (guint32) acc;
+  return (guint32)acc;
 }
 
 guint16
@@ -526,13 +545,13 @@ pkt_checksum_fold (guint32 sum)
   sum = (sum & 0xffff) + (sum >> 16);
   sum = (sum & 0xffff) + (sum >> 16);
   sum = (sum & 0xffff) + (sum >> 16);
-  return (guint16) ~sum;
+  return (guint16)~sum;
 }
 
 guint16
 pkt_ipv4_header_checksum (const guint8 *ip)
 {
-  guint ihl = (guint) (ip[0] & 0x0f) * 4;
+  guint ihl = (guint)(ip[0] & 0x0f) * 4;
   guint32 sum = pkt_checksum_add (0, ip, 10);
   sum = pkt_checksum_add (sum, ip + 12, ihl - 12);
   return pkt_checksum_fold (sum);
@@ -556,7 +575,7 @@ pkt_l4_checksum_ipv4 (const guint8 *src, const guint8 *dst, guint8 proto, const 
   guint32 sum = pkt_checksum_add (0, src, 4);
   sum = pkt_checksum_add (sum, dst, 4);
   sum += proto;
-  sum += (guint32) len;
+  sum += (guint32)len;
   return l4_checksum (sum, proto, l4, len);
 }
 
@@ -567,8 +586,8 @@ pkt_l4_checksum_ipv6 (const guint8 *src, const guint8 *dst, guint8 proto, const 
   guint32 sum = pkt_checksum_add (0, src, 16);
   sum = pkt_checksum_add (sum, dst, 16);
   sum += proto;
-  sum += (guint32) (len >> 16);
-  sum += (guint32) (len & 0xffff);
+  sum += (guint32)(len >> 16);
+  sum += (guint32)(len & 0xffff);
   return l4_checksum (sum, proto, l4, len);
 }
 
@@ -577,9 +596,18 @@ pkt_l4_checksum_ipv6 (const guint8 *src, const guint8 *dst, guint8 proto, const 
 static inline void
 info_init (PktTunnelInfo *info, guint8 type)
 {
-  memset (info, 0, sizeof *info);
-  info->tunnel_type = type;
+  /* field by field: this runs per packet, a memset call costs more */
+  info->hdr_len = 0;
   info->inner = PKT_LINK_UNKNOWN;
+  info->tunnel_type = type;
+  info->has_id = FALSE;
+  info->protocol = 0;
+  info->next_proto = 0;
+  info->id = 0;
+  info->seq = 0;
+  info->has_seq = FALSE;
+  info->version = 0;
+  info->vlan = 0;
 }
 
 static inline guint8
@@ -622,18 +650,18 @@ pkt_geneve_parse (const guint8 *data, gsize len, PktTunnelInfo *info)
     return PKT_HEADER_MALFORMED;
   if ((data[0] >> 6) != 0)
     return PKT_HEADER_NOT_MATCHED;
-  optlen = (guint) (data[0] & 0x3f) * 4;
+  optlen = (guint)(data[0] & 0x3f) * 4;
   if (len < 8 + optlen)
     return PKT_HEADER_MALFORMED;
   /* options are TLVs: walk them so an inconsistent length is caught */
   for (o = 8; o < 8 + optlen;) {
     if (o + 4 > 8 + optlen)
       return PKT_HEADER_MALFORMED;
-    o += 4 + (guint) (data[o + 3] & 0x1f) * 4;
+    o += 4 + (guint)(data[o + 3] & 0x1f) * 4;
   }
   if (o != 8 + optlen)
     return PKT_HEADER_MALFORMED;
-  info->hdr_len = (guint16) (8 + optlen);
+  info->hdr_len = (guint16)(8 + optlen);
   info->next_proto = rd16 (data + 2);
   info->id = rd32 (data + 4) >> 8;
   info->has_id = TRUE;
@@ -690,7 +718,7 @@ pkt_gtpu_parse (const guint8 *data, gsize len, PktTunnelInfo *info)
       guint elen;
       if (off + 1 > len)
         return PKT_HEADER_MALFORMED;
-      elen = (guint) data[off] * 4;
+      elen = (guint)data[off] * 4;
       if (elen == 0 || off + elen > len)
         return PKT_HEADER_MALFORMED;
       next = data[off + elen - 1];
@@ -699,7 +727,7 @@ pkt_gtpu_parse (const guint8 *data, gsize len, PktTunnelInfo *info)
   }
   if (8 + msg_len < off)
     return PKT_HEADER_MALFORMED;
-  info->hdr_len = (guint16) off;
+  info->hdr_len = (guint16)off;
   if (data[1] != 0xff) /* only G-PDU carries user packets */
     return PKT_HEADER_NOT_MATCHED;
   return inner_ip_by_nibble (data, len, off, info);
@@ -715,8 +743,8 @@ pkt_gre_parse (const guint8 *data, gsize len, PktTunnelInfo *info)
   flags = rd16 (data);
   proto = rd16 (data + 2);
   ver = flags & 0x7;
-  info->version = (guint8) ver;
-  info->next_proto = (guint16) proto;
+  info->version = (guint8)ver;
+  info->next_proto = (guint16)proto;
   if (ver == 0) {
     if (flags & 0xc000) /* checksum and/or routing: checksum + offset */
       off += 4;
@@ -812,7 +840,7 @@ pkt_gre_parse (const guint8 *data, gsize len, PktTunnelInfo *info)
           info->inner = PKT_LINK_ETHERNET;
           break;
         case 2:
-          info->hdr_len = (guint16) off;
+          info->hdr_len = (guint16)off;
           return inner_ip_by_nibble (data, len, off, info);
         default:
           return PKT_HEADER_NOT_MATCHED;
@@ -824,8 +852,14 @@ pkt_gre_parse (const guint8 *data, gsize len, PktTunnelInfo *info)
       break; /* caller continues with the label stack */
     case PKT_ETH_P_PPP: {
       guint pp;
-      if (off + 2 <= len && data[off] == 0xff && data[off + 1] == 0x03)
-        off += 2;
+      if (off + 1 > len)
+        return PKT_HEADER_MALFORMED;
+      if (data[off] == 0xff) { /* address and control fields */
+        if (off + 2 > len)
+          return PKT_HEADER_MALFORMED;
+        if (data[off + 1] == 0x03)
+          off += 2;
+      }
       if (off + 1 > len)
         return PKT_HEADER_MALFORMED;
       if (data[off] & 1) { /* protocol field compression */
@@ -837,7 +871,7 @@ pkt_gre_parse (const guint8 *data, gsize len, PktTunnelInfo *info)
         pp = rd16 (data + off);
         off += 2;
       }
-      info->hdr_len = (guint16) off;
+      info->hdr_len = (guint16)off;
       if (pp == 0x21)
         info->inner = PKT_LINK_RAW_IPV4;
       else if (pp == 0x57)
@@ -847,10 +881,10 @@ pkt_gre_parse (const guint8 *data, gsize len, PktTunnelInfo *info)
       return PKT_HEADER_OK;
     }
     default:
-      info->hdr_len = (guint16) off;
+      info->hdr_len = (guint16)off;
       return PKT_HEADER_NOT_MATCHED;
   }
-  info->hdr_len = (guint16) off;
+  info->hdr_len = (guint16)off;
   return PKT_HEADER_OK;
 }
 
@@ -872,10 +906,10 @@ pkt_gue_parse (const guint8 *data, gsize len, PktTunnelInfo *info)
   }
   if (len < 4)
     return PKT_HEADER_MALFORMED;
-  hlen = 4 + (guint) (data[0] & 0x1f) * 4;
+  hlen = 4 + (guint)(data[0] & 0x1f) * 4;
   if (len < hlen)
     return PKT_HEADER_MALFORMED;
-  info->hdr_len = (guint16) hlen;
+  info->hdr_len = (guint16)hlen;
   info->next_proto = data[1];
   if (data[0] & 0x20) /* C: control message */
     return PKT_HEADER_NOT_MATCHED;
@@ -908,7 +942,7 @@ pkt_mpls_parse (const guint8 *data, gsize len, guint flags, PktTunnelInfo *info)
     if (w & 0x100) /* bottom of stack */
       break;
   }
-  info->hdr_len = (guint16) MIN (off, G_MAXUINT16);
+  info->hdr_len = (guint16)MIN (off, G_MAXUINT16);
   if (off + 1 > len)
     return PKT_HEADER_MALFORMED;
   switch (data[off] >> 4) {
@@ -930,7 +964,7 @@ pkt_mpls_parse (const guint8 *data, gsize len, guint flags, PktTunnelInfo *info)
   }
   if (!(flags & PKT_PARSE_MPLS_ETHERNET))
     return PKT_HEADER_NOT_MATCHED;
-  info->hdr_len = (guint16) MIN (off, G_MAXUINT16);
+  info->hdr_len = (guint16)MIN (off, G_MAXUINT16);
   info->inner = PKT_LINK_ETHERNET;
   return PKT_HEADER_OK;
 }
@@ -960,20 +994,24 @@ pkt_pppoe_parse (const guint8 *data, gsize len, PktTunnelInfo *info)
 PktHeaderResult
 pkt_teredo_parse (const guint8 *data, gsize len, PktTunnelInfo *info)
 {
-  guint off = 0;
+  gsize off = 0;
   info_init (info, PKT_TUNNEL_TEREDO);
-  if (len >= 2 && rd16 (data) == 0x0001) { /* authentication indicator */
+  if (len < 2)
+    return PKT_HEADER_MALFORMED;
+  if (rd16 (data) == 0x0001) { /* authentication indicator */
     if (len < 4)
       return PKT_HEADER_MALFORMED;
-    off = 4 + data[2] + data[3] + 8 + 1;
+    off = 4 + (gsize)data[2] + data[3] + 8 + 1;
+    if (off + 2 > len)
+      return PKT_HEADER_MALFORMED;
   }
-  if (off + 2 <= len && rd16 (data + off) == 0x0000) /* origin indication */
+  if (rd16 (data + off) == 0x0000) /* origin indication */
     off += 8;
   if (off + 1 > len)
     return PKT_HEADER_MALFORMED;
   if ((data[off] >> 4) != 6)
     return PKT_HEADER_NOT_MATCHED;
-  info->hdr_len = (guint16) off;
+  info->hdr_len = (guint16)off;
   info->inner = PKT_LINK_RAW_IPV6;
   info->next_proto = PKT_ETH_P_IPV6;
   return PKT_HEADER_OK;
@@ -986,10 +1024,10 @@ pkt_ayiya_parse (const guint8 *data, gsize len, PktTunnelInfo *info)
   info_init (info, PKT_TUNNEL_AYIYA);
   if (len < 8)
     return PKT_HEADER_MALFORMED;
-  hdr = 8 + ((gsize) 1 << (data[0] >> 4)) + (gsize) (data[1] >> 4) * 4;
+  hdr = 8 + ((gsize)1 << (data[0] >> 4)) + (gsize)(data[1] >> 4) * 4;
   if (hdr > len)
     return PKT_HEADER_MALFORMED;
-  info->hdr_len = (guint16) hdr;
+  info->hdr_len = (guint16)hdr;
   info->next_proto = data[3];
   if ((data[2] & 0x0f) != 1) /* opcode forward */
     return PKT_HEADER_NOT_MATCHED;
@@ -1046,9 +1084,9 @@ pkt_vntag_parse (const guint8 *data, gsize len, PktTunnelInfo *info)
 /* ---- decapsulation ---- */
 
 /* Layers found inside IP: without one of them there is no need to look past L2. */
-#define PKT_DECAP_IP_LEVEL                                                                    \
-  (PKT_DECAP_MPLS | PKT_DECAP_VXLAN | PKT_DECAP_GENEVE | PKT_DECAP_GTPU | PKT_DECAP_GRE |   \
-   PKT_DECAP_GUE | PKT_DECAP_IPIP | PKT_DECAP_TEREDO | PKT_DECAP_AYIYA)
+#define PKT_DECAP_IP_LEVEL                                                                         \
+  (PKT_DECAP_MPLS | PKT_DECAP_VXLAN | PKT_DECAP_GENEVE | PKT_DECAP_GTPU | PKT_DECAP_GRE            \
+   | PKT_DECAP_GUE | PKT_DECAP_IPIP | PKT_DECAP_TEREDO | PKT_DECAP_AYIYA)
 
 /* Moves the front of @p to @off. The payload's fixed header must be there:
  * a tunnel whose inner header is cut short is malformed, not peeled. */
@@ -1059,28 +1097,28 @@ peel (PktPacket *p, guint off, guint linktype, const PktTunnelInfo *ti, const gu
   const guint8 *d = p->data;
   guint avail;
   if (off > p->caplen)
-    return PKT_DECAP_RESULT_MALFORMED;
+    goto malformed;
   avail = p->caplen - off;
   switch (linktype) {
     case PKT_LINK_ETHERNET:
       if (avail < 14)
-        return PKT_DECAP_RESULT_MALFORMED;
+        goto malformed;
       break;
     case PKT_LINK_RAW_IPV4:
       if (avail < 20 || (d[off] >> 4) != 4)
-        return PKT_DECAP_RESULT_MALFORMED;
+        goto malformed;
       break;
     case PKT_LINK_RAW_IPV6:
       if (avail < 40 || (d[off] >> 4) != 6)
-        return PKT_DECAP_RESULT_MALFORMED;
+        goto malformed;
       break;
     default:
-      return PKT_DECAP_RESULT_MALFORMED;
+      goto malformed;
   }
   p->data = d + off;
   p->caplen = avail;
   p->len = p->len > off ? p->len - off : avail;
-  p->linktype = (guint8) linktype;
+  p->linktype = (guint8)linktype;
   if (ntci && p->vlan_tci == 0) {
     p->vlan_tci = tci[0];
     p->inner_vlan_tci = tci[1];
@@ -1093,6 +1131,9 @@ peel (PktPacket *p, guint off, guint linktype, const PktTunnelInfo *ti, const gu
   if (out)
     *out = *ti;
   return PKT_DECAP_RESULT_DONE;
+malformed:
+  p->flags |= PKT_PACKET_FLAG_MALFORMED;
+  return PKT_DECAP_RESULT_MALFORMED;
 }
 
 static PktDecapResult
@@ -1111,17 +1152,17 @@ is_port (guint sport, guint dport, guint port)
 static guint
 udp_tunnel_kind (guint sport, guint dport, guint protocols, const PktDecapConfig *cfg)
 {
-  if ((protocols & PKT_DECAP_VXLAN) &&
-      (dport == PKT_PORT_VXLAN || dport == PKT_PORT_VXLAN_LINUX ||
-       (cfg->vxlan_port && dport == cfg->vxlan_port)))
+  if ((protocols & PKT_DECAP_VXLAN)
+      && (dport == PKT_PORT_VXLAN || dport == PKT_PORT_VXLAN_LINUX
+          || (cfg->vxlan_port && dport == cfg->vxlan_port)))
     return PKT_DECAP_VXLAN;
   if ((protocols & PKT_DECAP_GENEVE) && dport == PKT_PORT_GENEVE)
     return PKT_DECAP_GENEVE;
   if ((protocols & PKT_DECAP_GTPU) && is_port (sport, dport, PKT_PORT_GTPU))
     return PKT_DECAP_GTPU;
-  if ((protocols & PKT_DECAP_GUE) &&
-      (dport == PKT_PORT_GUE || dport == PKT_PORT_GUE_KATRAN ||
-       (cfg->gue_port && dport == cfg->gue_port)))
+  if ((protocols & PKT_DECAP_GUE)
+      && (dport == PKT_PORT_GUE || dport == PKT_PORT_GUE_KATRAN
+          || (cfg->gue_port && dport == cfg->gue_port)))
     return PKT_DECAP_GUE;
   if ((protocols & PKT_DECAP_TEREDO) && is_port (sport, dport, PKT_PORT_TEREDO))
     return PKT_DECAP_TEREDO;
@@ -1136,8 +1177,8 @@ udp_tunnel_kind (guint sport, guint dport, guint protocols, const PktDecapConfig
 
 /* GRE's payload may be an MPLS stack: peel it in the same step. */
 static PktDecapResult
-peel_gre (PktPacket *p, guint off, guint end, PktTunnelInfo *ti, guint pflags,
-          const guint16 *tci, guint ntci, PktTunnelInfo *out)
+peel_gre (PktPacket *p, guint off, guint end, PktTunnelInfo *ti, guint pflags, const guint16 *tci,
+          guint ntci, PktTunnelInfo *out)
 {
   PktHeaderResult r = pkt_gre_parse (p->data + off, end - off, ti);
   if (r != PKT_HEADER_OK)
@@ -1169,6 +1210,8 @@ pkt_decap_one (PktPacket *p, guint protocols, const PktDecapConfig *config, PktT
   PktHeaderResult r;
   PktDecapResult res = PKT_DECAP_RESULT_NONE;
 
+  if (G_LIKELY (p->linktype == PKT_LINK_ETHERNET))
+    goto ethernet;
   switch (p->linktype) {
     case PKT_LINK_ETHERNET:
       break;
@@ -1233,9 +1276,12 @@ tags:
   }
 
 dispatch:
+  if (G_LIKELY (et == PKT_ETH_P_IPV4 || et == PKT_ETH_P_IPV6))
+    goto l3;
   switch (et) {
     case PKT_ETH_P_IPV4:
     case PKT_ETH_P_IPV6:
+    l3:
       if (tag_kinds & protocols) {
         /* Peel the tags now, unless a tunnel inside IP may be peeled along
          * with them in this same step (one walk instead of two). */
@@ -1290,7 +1336,7 @@ ip_at:
     guint ihl, tot;
     if (!NEED (off + 20))
       goto malformed;
-    ihl = (guint) (d[off] & 0x0f) * 4;
+    ihl = (guint)(d[off] & 0x0f) * 4;
     tot = rd16 (d + off + 2);
     if (ihl < 20 || !NEED (off + ihl) || (tot != 0 && tot < ihl))
       goto malformed;
@@ -1309,11 +1355,11 @@ ip_at:
     off += 40;
     for (;;) {
       guint hl;
-      if (proto == IP_PROTO_HOPOPTS || proto == IP_PROTO_ROUTING || proto == IP_PROTO_DSTOPTS ||
-          proto == IP_PROTO_AH) {
+      if (proto == IP_PROTO_HOPOPTS || proto == IP_PROTO_ROUTING || proto == IP_PROTO_DSTOPTS
+          || proto == IP_PROTO_AH) {
         if (off + 2 > end)
           goto malformed;
-        hl = proto == IP_PROTO_AH ? ((guint) d[off + 1] + 2) * 4 : ((guint) d[off + 1] + 1) * 8;
+        hl = proto == IP_PROTO_AH ? ((guint)d[off + 1] + 2) * 4 : ((guint)d[off + 1] + 1) * 8;
         if (off + hl > end)
           goto malformed;
         proto = d[off];
@@ -1393,8 +1439,8 @@ ip_at:
 none:
   if (tag_off) {
     ti = (PktTunnelInfo){ .protocol = tag_kinds & protocols, .inner = PKT_LINK_UNKNOWN };
-    ti.hdr_len = (guint16) MIN (tag_off, G_MAXUINT16);
-    ti.next_proto = (guint16) tag_et;
+    ti.hdr_len = (guint16)MIN (tag_off, G_MAXUINT16);
+    ti.next_proto = (guint16)tag_et;
     return peel (p, tag_off, link_for_ethertype (tag_et), &ti, tci, ntci, out);
   }
   return PKT_DECAP_RESULT_NONE;
@@ -1424,5 +1470,5 @@ pkt_decap_all (PktPacket *packet, guint protocols, const PktDecapConfig *config,
       return -1;
     n++;
   }
-  return (gint) n;
+  return (gint)n;
 }

@@ -74,8 +74,11 @@ pkt_pad_new_from_template (const PktPadTemplate *templ, const char *name)
 void
 _pkt_pad_set_template (PktPad *pad, const PktPadTemplate *templ)
 {
+  g_return_if_fail (pad->peer == NULL);
   pad->templ = templ;
   pad->presence = templ->presence;
+  pad->kind = templ->kind;
+  pad->direction = templ->direction;
 }
 
 /**

@@ -168,7 +168,8 @@ pkt_pipeline_send_eos (PktPipeline *pipeline)
  * @error: the first ERROR message's error
  *
  * Plays the pipeline until EOS or an error, then sets it to NULL. For
- * programs without a main loop.
+ * programs without a main loop. WARNING messages are printed to stderr;
+ * other messages are consumed.
  *
  * Returns: TRUE on EOS
  */
@@ -186,8 +187,15 @@ pkt_pipeline_run (PktPipeline *pipeline, gint64 timeout_us, GError **error)
   for (;;) {
     gint64 now = g_get_monotonic_time ();
     gint64 wait = deadline == G_MAXINT64 ? -1 : MAX (deadline - now, 0);
-    g_autoptr (PktMessage) m =
-      pkt_bus_pop_filtered (pipeline->bus, wait, PKT_MESSAGE_EOS | PKT_MESSAGE_ERROR);
+    g_autoptr (PktMessage) m = pkt_bus_pop_filtered (
+      pipeline->bus, wait, PKT_MESSAGE_EOS | PKT_MESSAGE_ERROR | PKT_MESSAGE_WARNING);
+    if (m && m->type == PKT_MESSAGE_WARNING) {
+      /* nobody else reads this bus: a warning (something lost or degraded)
+       * must still reach a person */
+      g_printerr ("WARNING from %s: %s\n", m->src_name ? m->src_name : "pipeline",
+                  m->error ? m->error->message : "");
+      continue;
+    }
     if (m && m->type == PKT_MESSAGE_EOS) {
       ok = TRUE;
       break;

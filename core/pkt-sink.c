@@ -10,6 +10,8 @@ typedef struct {
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (PktSink, pkt_sink, PKT_TYPE_ELEMENT)
 
+static void pkt_sink_constructed (GObject *object);
+
 static const PktPadTemplate packets_template = { "sink", PKT_PAD_SINK, PKT_PAD_KIND_PACKETS, PKT_PAD_ALWAYS };
 static const PktPadTemplate records_template = { "sink", PKT_PAD_SINK, PKT_PAD_KIND_RECORDS, PKT_PAD_ALWAYS };
 
@@ -76,24 +78,36 @@ pkt_sink_real_render (PktSink *self, PktBatch *batch)
 static void
 pkt_sink_class_init (PktSinkClass *klass)
 {
+  G_OBJECT_CLASS (klass)->constructed = pkt_sink_constructed;
   PKT_ELEMENT_CLASS (klass)->change_state = pkt_sink_change_state;
   klass->render = pkt_sink_real_render;
   klass->pad_kind = PKT_PAD_KIND_PACKETS;
   pkt_element_class_add_pad_template (PKT_ELEMENT_CLASS (klass), &packets_template);
 }
 
+/* A subclass picks its pad kind in class_init, but while our instance_init
+ * runs GObject still presents PktSinkClass, not the subclass's class. The
+ * pad's kind is therefore settled in constructed(), when the real class is
+ * known; the class's template is fixed the first time (pkt-inspect reads it). */
+static void
+pkt_sink_constructed (GObject *object)
+{
+  PktSinkPrivate *priv = pkt_sink_get_instance_private (PKT_SINK (object));
+  PktSinkClass *klass = PKT_SINK_GET_CLASS (object);
+  const PktPadTemplate *templ =
+    klass->pad_kind == PKT_PAD_KIND_RECORDS ? &records_template : &packets_template;
+  if (pkt_element_class_get_pad_template (PKT_ELEMENT_CLASS (klass), "sink") != templ)
+    pkt_element_class_add_pad_template (PKT_ELEMENT_CLASS (klass), templ);
+  if (pkt_pad_get_kind (priv->sinkpad) != templ->kind)
+    _pkt_pad_set_template (priv->sinkpad, templ);
+  G_OBJECT_CLASS (pkt_sink_parent_class)->constructed (object);
+}
+
 static void
 pkt_sink_init (PktSink *self)
 {
   PktSinkPrivate *priv = pkt_sink_get_instance_private (self);
-  PktSinkClass *klass = PKT_SINK_GET_CLASS (self);
-  const PktPadTemplate *templ =
-    klass->pad_kind == PKT_PAD_KIND_RECORDS ? &records_template : &packets_template;
-  /* a subclass picks its pad kind in class_init, after ours ran: fix the
-   * class's template the first time (pkt-inspect reads it) */
-  if (pkt_element_class_get_pad_template (PKT_ELEMENT_CLASS (klass), "sink") != templ)
-    pkt_element_class_add_pad_template (PKT_ELEMENT_CLASS (klass), templ);
-  priv->sinkpad = pkt_pad_new_from_template (templ, NULL);
+  priv->sinkpad = pkt_pad_new_from_template (&packets_template, NULL);
   pkt_pad_set_chain_function (priv->sinkpad, sink_chain);
   pkt_pad_set_event_function (priv->sinkpad, sink_event);
   pkt_element_add_pad (PKT_ELEMENT (self), priv->sinkpad);

@@ -26,33 +26,33 @@ typedef struct {
 } PktFlowKey;
 
 /* Ethertypes and ports the parser knows (network values, host order). */
-#define PKT_ETH_P_IPV4 0x0800
-#define PKT_ETH_P_ARP 0x0806
-#define PKT_ETH_P_8021Q 0x8100
-#define PKT_ETH_P_8021AD 0x88a8
-#define PKT_ETH_P_QINQ1 0x9100
-#define PKT_ETH_P_IPV6 0x86dd
-#define PKT_ETH_P_MPLS_UC 0x8847
-#define PKT_ETH_P_MPLS_MC 0x8848
-#define PKT_ETH_P_PPPOE_SES 0x8864
-#define PKT_ETH_P_TEB 0x6558
-#define PKT_ETH_P_ERSPAN2 0x88be
-#define PKT_ETH_P_ERSPAN3 0x22eb
-#define PKT_ETH_P_PBB_ITAG 0x88e7
+#define PKT_ETH_P_IPV4       0x0800
+#define PKT_ETH_P_ARP        0x0806
+#define PKT_ETH_P_8021Q      0x8100
+#define PKT_ETH_P_8021AD     0x88a8
+#define PKT_ETH_P_QINQ1      0x9100
+#define PKT_ETH_P_IPV6       0x86dd
+#define PKT_ETH_P_MPLS_UC    0x8847
+#define PKT_ETH_P_MPLS_MC    0x8848
+#define PKT_ETH_P_PPPOE_SES  0x8864
+#define PKT_ETH_P_TEB        0x6558
+#define PKT_ETH_P_ERSPAN2    0x88be
+#define PKT_ETH_P_ERSPAN3    0x22eb
+#define PKT_ETH_P_PBB_ITAG   0x88e7
 #define PKT_ETH_P_FABRICPATH 0x8903
-#define PKT_ETH_P_VNTAG 0x8926
-#define PKT_ETH_P_PPP 0x880b
+#define PKT_ETH_P_VNTAG      0x8926
+#define PKT_ETH_P_PPP        0x880b
 
-#define PKT_PORT_VXLAN 4789
+#define PKT_PORT_VXLAN       4789
 #define PKT_PORT_VXLAN_LINUX 8472
-#define PKT_PORT_GENEVE 6081
-#define PKT_PORT_GTPU 2152
-#define PKT_PORT_GUE 6080
-#define PKT_PORT_GUE_KATRAN 9886
-#define PKT_PORT_TEREDO 3544
-#define PKT_PORT_AYIYA 5072
-#define PKT_PORT_MPLS_UDP 6635
-#define PKT_PORT_GRE_UDP 4754
+#define PKT_PORT_GENEVE      6081
+#define PKT_PORT_GTPU        2152
+#define PKT_PORT_GUE         6080
+#define PKT_PORT_GUE_KATRAN  9886
+#define PKT_PORT_TEREDO      3544
+#define PKT_PORT_AYIYA       5072
+#define PKT_PORT_MPLS_UDP    6635
+#define PKT_PORT_GRE_UDP     4754
 
 /**
  * PktParseFlags:
@@ -110,8 +110,8 @@ gboolean pkt_packet_parse_full (PktPacket *packet, guint flags);
 static inline void
 pkt_packet_reset_parse (PktPacket *packet)
 {
-  packet->flags &= ~(PKT_PACKET_FLAG_PARSED | PKT_PACKET_FLAG_FRAGMENT | PKT_PACKET_FLAG_MALFORMED |
-                     PKT_PACKET_FLAG_HASH_VALID);
+  packet->flags &= ~(PKT_PACKET_FLAG_PARSED | PKT_PACKET_FLAG_FRAGMENT | PKT_PACKET_FLAG_MALFORMED
+                     | PKT_PACKET_FLAG_HASH_VALID);
   packet->l3_off = PKT_OFFSET_NONE;
   packet->l4_off = PKT_OFFSET_NONE;
   packet->l3_proto = 0;
@@ -229,8 +229,8 @@ guint16 pkt_ipv4_header_checksum (const guint8 *ip);
  * Returns: the TCP/UDP checksum to store (host order). For UDP a computed
  *   0 must be sent as 0xffff; this function already does that when @proto is 17.
  */
-guint16 pkt_l4_checksum_ipv4 (const guint8 *src, const guint8 *dst, guint8 proto,
-                              const guint8 *l4, gsize len);
+guint16 pkt_l4_checksum_ipv4 (const guint8 *src, const guint8 *dst, guint8 proto, const guint8 *l4,
+                              gsize len);
 
 /**
  * pkt_l4_checksum_ipv6:
@@ -242,8 +242,8 @@ guint16 pkt_l4_checksum_ipv4 (const guint8 *src, const guint8 *dst, guint8 proto
  *
  * Returns: the checksum to store (host order); UDP 0 becomes 0xffff
  */
-guint16 pkt_l4_checksum_ipv6 (const guint8 *src, const guint8 *dst, guint8 proto,
-                              const guint8 *l4, gsize len);
+guint16 pkt_l4_checksum_ipv6 (const guint8 *src, const guint8 *dst, guint8 proto, const guint8 *l4,
+                              gsize len);
 
 /* ---- tunnel headers ---- */
 

@@ -20,6 +20,7 @@
 #include <pktpipe/pkt-parse.h>
 #include <pktpipe/pkt-headers.h>
 #include <pktpipe/pkt-netns.h>
+#include <pktpipe/pkt-app.h>
 #include <pktpipe/pkt-enumtypes.h>
 
 G_BEGIN_DECLS
