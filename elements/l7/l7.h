@@ -12,6 +12,13 @@ G_DECLARE_FINAL_TYPE (PktDnsParse, pkt_dns_parse, PKT, DNS_PARSE, PktL7Parser)
 #define PKT_TYPE_TLS_PARSE (pkt_tls_parse_get_type ())
 G_DECLARE_FINAL_TYPE (PktTlsParse, pkt_tls_parse, PKT, TLS_PARSE, PktL7Parser)
 
+#define PKT_TYPE_HTTP_PARSE (pkt_http_parse_get_type ())
+G_DECLARE_FINAL_TYPE (PktHttpParse, pkt_http_parse, PKT, HTTP_PARSE, PktL7Parser)
+
+#define PKT_TYPE_TCP_REASSEMBLE (pkt_tcp_reassemble_get_type ())
+G_DECLARE_FINAL_TYPE (PktTcpReassemble, pkt_tcp_reassemble, PKT, TCP_REASSEMBLE, PktFilter)
+
+extern const PktRecordType pkt_http_record_type;
 extern const PktRecordType pkt_dns_record_type;
 extern const PktRecordType pkt_ssl_record_type;
 
