@@ -17,8 +17,9 @@ G_DECLARE_DERIVABLE_TYPE (PktSink, pkt_sink, PKT, SINK, PktElement)
  * @stop: READY→NULL: release; called also after a failed @start
  * @render: consume one batch (a #PktBufferList or a #PktRecordList by
  *   @pad_kind); borrowed: ref it to keep it
- * @event: an event arrived; EOS is also reported to the pipeline by the base
- *   after this returns (flush files here)
+ * @event: an event arrived (transfer full: the subclass unrefs it); EOS is
+ *   also reported to the pipeline by the base after this returns (flush
+ *   files here)
  */
 struct _PktSinkClass {
   PktElementClass parent_class;

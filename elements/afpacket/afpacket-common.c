@@ -100,51 +100,6 @@ pkt_afpacket_on_full_get_type (void)
 
 /* ---- sockets ----------------------------------------------------------------- */
 
-/* Enters @netns on this thread; returns the fd of the namespace to return to,
- * -2 when nothing was entered, -1 on error. A value starting with '/' is a
- * path (/proc/PID/ns/net), otherwise a name under /run/netns as `ip netns`. */
-static int
-netns_enter (PktElement *element, const char *netns, GError **error)
-{
-  g_autofree char *path = NULL;
-  int fd, old;
-
-  if (!netns || !*netns)
-    return -2;
-  path = netns[0] == '/' ? g_strdup (netns) : g_build_filename ("/run/netns", netns, NULL);
-  fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    int e = errno;
-    pkt_element_set_error (element, error, e == ENOENT ? PKT_ERROR_NOT_FOUND : PKT_ERROR_PERMISSION,
-                           "network namespace '%s' (%s): %s", netns, path, g_strerror (e));
-    return -1;
-  }
-  old = open ("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-  if (old < 0 || setns (fd, CLONE_NEWNET) < 0) {
-    int e = errno;
-    close (fd);
-    if (old >= 0)
-      close (old);
-    pkt_element_set_error (element, error, e == EPERM ? PKT_ERROR_PERMISSION : PKT_ERROR_RESOURCE,
-                           "cannot enter network namespace '%s': %s%s", netns, g_strerror (e),
-                           e == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
-    return -1;
-  }
-  close (fd);
-  return old;
-}
-
-static void
-netns_leave (int old)
-{
-  if (old < 0)
-    return;
-  /* Failing to return would leave this thread in a foreign namespace:
-   * every later socket of the program would be wrong. */
-  if (setns (old, CLONE_NEWNET) < 0)
-    g_error ("afpacket: cannot return to the original network namespace: %s", g_strerror (errno));
-  close (old);
-}
 
 static void
 iface_classify (PktAfpacketIface *info)
@@ -224,9 +179,10 @@ pkt_afpacket_open_socket (PktElement *element, const char *netns, const char *if
 
   memset (info, 0, sizeof *info);
   info->name = iface;
-  old = netns_enter (element, netns, error);
-  if (old == -1)
+  if (!pkt_netns_enter (netns, &old, error)) {
+    g_prefix_error (error, "%s: ", pkt_element_get_name (element));
     return -1;
+  }
 
   if (g_strcmp0 (iface, "any") == 0) {
     /* All interfaces: their link headers differ, so present every frame in
@@ -258,7 +214,7 @@ pkt_afpacket_open_socket (PktElement *element, const char *netns, const char *if
     fd = socket_open (element, SOCK_DGRAM, iface, error);
   }
 out:
-  netns_leave (old);
+  pkt_netns_leave (old);
   return fd;
 }
 

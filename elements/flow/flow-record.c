@@ -45,26 +45,6 @@ const PktRecordType pkt_conn_record_type = {
   .clear = NULL, /* everything is inline or static */
 };
 
-/* Zeek-like uid: 'C' and the flow id in base 62 (unique while the engine runs) */
-static void
-format_uid (char *buf, guint64 id)
-{
-  static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  char tmp[16];
-  int n = 0;
-  /* scramble so that consecutive ids do not look alike; bijective on 64 bits */
-  guint64 x = id * 0x9e3779b97f4a7c15ull;
-  x ^= x >> 29;
-  do {
-    tmp[n++] = digits[x % 62];
-    x /= 62;
-  } while (x && n < 15);
-  buf[0] = 'C';
-  for (int i = 0; i < n; i++)
-    buf[1 + i] = tmp[n - 1 - i];
-  buf[1 + n] = 0;
-}
-
 static void
 set_addr (PktAddr *a, const FlowEntry *e, int d)
 {
@@ -80,7 +60,7 @@ pkt_conn_record_new (const FlowEntry *e, guint64 flow_id, FlowEndReason reason, 
 {
   PktConnRecord *r = (PktConnRecord *) pkt_record_new (&pkt_conn_record_type);
   r->ts = e->first_ts;
-  format_uid (r->uid_buf, flow_id);
+  pkt_flow_format_uid (flow_id, r->uid_buf);
   r->uid = r->uid_buf;
   set_addr (&r->orig_h, e, 0);
   set_addr (&r->resp_h, e, 1);

@@ -417,50 +417,6 @@ pkt_log_sink_event (PktSink *sink, PktEvent *event)
   return TRUE;
 }
 
-/* Workaround (core): PktSink's instance init reads pad_kind from the
- * PktSinkClass it is running for, not from the subclass, so a records sink
- * gets a packets pad. Until the core passes g_class to pkt_sink_init, swap
- * the pad for a records pad that does what the base's pad does. */
-static gint log_sink_eos_posted_key;
-
-static PktFlowReturn
-log_sink_chain (PktPad *pad, PktElement *parent, PktBatch *batch)
-{
-  PktFlowReturn ret = pkt_element_is_flushing (parent)
-                        ? PKT_FLOW_FLUSHING
-                        : pkt_log_sink_render (PKT_SINK (parent), batch);
-  pkt_batch_unref (batch);
-  return ret;
-}
-
-static gboolean
-log_sink_pad_event (PktPad *pad, PktElement *parent, PktEvent *event)
-{
-  gboolean is_eos = event->type == PKT_EVENT_EOS;
-  gboolean ok = pkt_log_sink_event (PKT_SINK (parent), event);
-  if (is_eos && !g_object_get_data (G_OBJECT (parent), "pkt-logsink-eos")) {
-    g_object_set_data (G_OBJECT (parent), "pkt-logsink-eos", &log_sink_eos_posted_key);
-    pkt_element_post_eos (parent);
-  }
-  return ok;
-}
-
-static void
-fix_sink_pad (PktLogSink *self)
-{
-  static const PktPadTemplate records_sink = { "sink", PKT_PAD_SINK, PKT_PAD_KIND_RECORDS,
-                                               PKT_PAD_ALWAYS };
-  PktPad *old = pkt_element_get_static_pad (PKT_ELEMENT (self), "sink");
-  if (old && pkt_pad_get_kind (old) == PKT_PAD_KIND_RECORDS)
-    return;
-  if (old)
-    pkt_element_remove_pad (PKT_ELEMENT (self), old);
-  PktPad *pad = pkt_pad_new_from_template (&records_sink, NULL);
-  pkt_pad_set_chain_function (pad, log_sink_chain);
-  pkt_pad_set_event_function (pad, log_sink_pad_event);
-  pkt_element_add_pad (PKT_ELEMENT (self), pad);
-}
-
 /* ---------------------------------------------------------------- GObject */
 
 static void
@@ -542,9 +498,6 @@ pkt_log_sink_class_init (PktLogSinkClass *klass)
                                                G_MAXUINT64, 0, stat);
   g_object_class_install_properties (oc, N_PROPS, props);
 
-  static const PktPadTemplate records_sink_templ = { "sink", PKT_PAD_SINK, PKT_PAD_KIND_RECORDS,
-                                                     PKT_PAD_ALWAYS };
-  pkt_element_class_add_pad_template (PKT_ELEMENT_CLASS (klass), &records_sink_templ);
   pkt_element_class_set_metadata (PKT_ELEMENT_CLASS (klass), "Log sink", "Sink/File/Log",
                                   "Writes records as Zeek TSV logs, JSON Lines or CSV",
                                   "pktpipe");
@@ -554,5 +507,4 @@ static void
 pkt_log_sink_init (PktLogSink *self)
 {
   self->location = g_strdup ("-");
-  fix_sink_pad (self);
 }

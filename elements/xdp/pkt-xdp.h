@@ -139,8 +139,6 @@ PktXdpUmem *pkt_xdp_src_share_umem (PktElement *src, GError **error);
 
 /* ---- helpers ---- */
 
-int pkt_xdp_netns_enter (const char *netns, GError **error);
-void pkt_xdp_netns_leave (int old_fd);
 int pkt_xdp_queue_count (const char *iface);
 gboolean pkt_xdp_ensure_bpffs (char **why);
 void pkt_xdp_log_capture_begin (void);

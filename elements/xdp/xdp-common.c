@@ -164,41 +164,6 @@ pkt_xdp_log_capture_end (void)
 
 /* ---------------------------------------------------------------- helpers */
 
-int
-pkt_xdp_netns_enter (const char *netns, GError **error)
-{
-  g_autofree char *path = NULL;
-  int old_fd, fd;
-
-  if (!netns || !*netns)
-    return -1;
-  path = strchr (netns, '/') ? g_strdup (netns) : g_strdup_printf ("/run/netns/%s", netns);
-  fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    pkt_xdp_set_errno_error (error, errno, "cannot open network namespace '%s' (%s)", netns, path);
-    return -2;
-  }
-  old_fd = open ("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-  if (old_fd < 0 || setns (fd, CLONE_NEWNET) < 0) {
-    pkt_xdp_set_errno_error (error, errno, "cannot enter network namespace '%s'", netns);
-    if (old_fd >= 0)
-      close (old_fd);
-    close (fd);
-    return -2;
-  }
-  close (fd);
-  return old_fd;
-}
-
-void
-pkt_xdp_netns_leave (int old_fd)
-{
-  if (old_fd < 0)
-    return;
-  if (setns (old_fd, CLONE_NEWNET) < 0)
-    g_critical ("xdp: cannot return to the original network namespace: %s", g_strerror (errno));
-  close (old_fd);
-}
 
 /* Number of queues an XSK may bind to, from ethtool (in the current netns);
  * -1 when the driver does not say. */

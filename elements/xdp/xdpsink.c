@@ -506,13 +506,12 @@ pkt_xdp_sink_start (PktSink *sink, GError **error)
   if (self->mode == PKT_XDP_MODE_NATIVE && self->bind == PKT_XDP_BIND_COPY)
     g_debug ("%s: mode=native has no effect on a TX-only socket", name);
   /* the source (umem-from) opens in its own namespace; we open in ours */
-  old_ns = pkt_xdp_netns_enter (self->netns, error);
-  if (old_ns == -2) {
+  if (!pkt_netns_enter (self->netns, &old_ns, error)) {
     g_prefix_error (error, "%s: ", name);
     return FALSE;
   }
   ok = pkt_xdp_sink_open (self, error);
-  pkt_xdp_netns_leave (old_ns);
+  pkt_netns_leave (old_ns);
   return ok;
 }
 

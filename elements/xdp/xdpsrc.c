@@ -614,14 +614,13 @@ pkt_xdp_src_open (PktXdpSrc *self, GError **error)
   ok = pkt_xdp_src_check_settings (self, error);
   if (!ok)
     goto out;
-  old_ns = pkt_xdp_netns_enter (self->netns, error);
-  if (old_ns == -2) {
+  if (!pkt_netns_enter (self->netns, &old_ns, error)) {
     g_prefix_error (error, "%s: ", pkt_element_get_name (PKT_ELEMENT (self)));
     ok = FALSE;
     goto out;
   }
   ok = pkt_xdp_src_open_in_netns (self, error);
-  pkt_xdp_netns_leave (old_ns);
+  pkt_netns_leave (old_ns);
   self->opened = TRUE;
   if (!ok) {
     g_mutex_unlock (&self->open_lock);
@@ -645,16 +644,15 @@ pkt_xdp_src_close (PktXdpSrc *self)
     pkt_xdp_prog_close (&self->prog);
     /* libxdp detaches its program by ifindex through netlink, which
      * resolves in the calling thread's namespace: be in the right one */
-    int old_ns = pkt_xdp_netns_enter (self->netns, NULL);
-    if (old_ns == -2)
+    int old_ns;
+    if (!pkt_netns_enter (self->netns, &old_ns, NULL))
       g_warning ("%s: network namespace '%s' is gone; closing the sockets from here",
                  pkt_element_get_name (PKT_ELEMENT (self)), self->netns);
     /* shared sockets first: the first one's fd is the UMEM's */
     for (guint i = self->n_qs; i-- > 0;)
       if (self->qs[i].xsk)
         xsk_socket__delete (self->qs[i].xsk);
-    if (old_ns != -2)
-      pkt_xdp_netns_leave (old_ns);
+    pkt_netns_leave (old_ns);
     g_clear_pointer (&self->qs, g_free);
     self->n_qs = 0;
     self->next_q = 0;
