@@ -115,6 +115,23 @@ pkt_sink_init (PktSink *self)
 }
 
 /**
+ * pkt_sink_class_set_pad_kind:
+ * @klass: a sink class, in its class_init
+ * @kind: what its `sink` pad carries
+ *
+ * Sets @klass->pad_kind and the matching `sink` pad template, so that
+ * pkt-inspect shows the right kind without creating an element.
+ */
+void
+pkt_sink_class_set_pad_kind (PktSinkClass *klass, PktPadKind kind)
+{
+  klass->pad_kind = kind;
+  pkt_element_class_add_pad_template (PKT_ELEMENT_CLASS (klass), kind == PKT_PAD_KIND_RECORDS
+                                                                   ? &records_template
+                                                                   : &packets_template);
+}
+
+/**
  * pkt_sink_get_sink_pad:
  * @self: a sink
  *

@@ -12,7 +12,8 @@ G_DECLARE_DERIVABLE_TYPE (PktSink, pkt_sink, PKT, SINK, PktElement)
 /**
  * PktSinkClass:
  * @parent_class: parent
- * @pad_kind: what the `sink` pad carries (set in class_init; default packets)
+ * @pad_kind: what the `sink` pad carries (default packets; set it in class_init
+ *   with pkt_sink_class_set_pad_kind(), which also sets the pad template)
  * @start: NULL→READY: check settings, acquire (files, sockets)
  * @stop: READY→NULL: release; called also after a failed @start
  * @render: consume one batch (a #PktBufferList or a #PktRecordList by
@@ -34,6 +35,7 @@ struct _PktSinkClass {
   gpointer padding[8];
 };
 
+void pkt_sink_class_set_pad_kind (PktSinkClass *klass, PktPadKind kind);
 PktPad *pkt_sink_get_sink_pad (PktSink *self);
 gboolean pkt_sink_is_eos (PktSink *self);
 

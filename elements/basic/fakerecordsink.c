@@ -56,7 +56,7 @@ pkt_fake_record_sink_class_init (PktFakeRecordSinkClass *klass)
   GObjectClass *oclass = G_OBJECT_CLASS (klass);
   PktSinkClass *sclass = PKT_SINK_CLASS (klass);
   oclass->get_property = pkt_fake_record_sink_get_property;
-  sclass->pad_kind = PKT_PAD_KIND_RECORDS;
+  pkt_sink_class_set_pad_kind (sclass, PKT_PAD_KIND_RECORDS);
   sclass->render = pkt_fake_record_sink_render;
 
   props[PROP_RECORDS] = PKT_BASIC_STAT ("records", "Records received");

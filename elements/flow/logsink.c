@@ -473,7 +473,7 @@ pkt_log_sink_class_init (PktLogSinkClass *klass)
   oc->set_property = pkt_log_sink_set_property;
   oc->get_property = pkt_log_sink_get_property;
   oc->finalize = pkt_log_sink_finalize;
-  sc->pad_kind = PKT_PAD_KIND_RECORDS;
+  pkt_sink_class_set_pad_kind (sc, PKT_PAD_KIND_RECORDS);
   sc->start = pkt_log_sink_start;
   sc->stop = pkt_log_sink_stop;
   sc->render = pkt_log_sink_render;

@@ -559,8 +559,8 @@ test_flood (void)
 static char *
 tmp_path (const char *name)
 {
-  return g_build_filename (g_get_tmp_dir (),
-                           g_strdup_printf ("pktflow-%d-%s", (int) getpid (), name), NULL);
+  g_autofree char *base = g_strdup_printf ("pktflow-%d-%s", (int) getpid (), name);
+  return g_build_filename (g_get_tmp_dir (), base, NULL);
 }
 
 typedef struct {
