@@ -305,8 +305,10 @@ parse_header (L7HttpHead *h, const guint8 *s, gsize n)
     h->upgrade |= contains_ci (value, "upgrade");
   } else if (!h->is_response) {
     if (name_is (s, nl, "host")) {
-      /* as Zeek: an occasional ":port" is cut off */
-      char *c = strchr (value, ':');
+      /* as Zeek: an occasional ":port" is cut off; unlike Zeek (which cuts
+       * at the first colon), an IPv6 literal "[addr]:port" keeps "[addr]" */
+      char *c = value[0] == '[' && strchr (value, ']') ? strchr (strchr (value, ']'), ':')
+                                                       : strchr (value, ':');
       set_str (&h->host, c ? g_strndup (value, c - value) : g_strdup (value));
     } else if (name_is (s, nl, "user-agent"))
       set_str (&h->user_agent, g_strdup (value));

@@ -574,6 +574,28 @@ test_parser_requests (void)
   }
 }
 
+/* Host: a ":port" is cut off (as Zeek); an IPv6 literal keeps its brackets. */
+static void
+test_parser_host (void)
+{
+  const struct { const char *header, *want; } cases[] = {
+    { "example.com:8080", "example.com" },
+    { "example.com", "example.com" },
+    { "[fd77::2]:8080", "[fd77::2]" },
+    { "[fd77::2]", "[fd77::2]" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autofree char *req = g_strdup_printf ("GET / HTTP/1.1\r\nHost: %s\r\n\r\n", cases[i].header);
+    L7HttpParser p;
+    L7HttpEvent ev;
+    l7_http_parser_init (&p, FALSE);
+    l7_http_parser_feed (&p, (const guint8 *)req, strlen (req), &ev);
+    g_assert_cmpint (ev, ==, L7_HTTP_EV_HEAD);
+    g_assert_cmpstr (p.head.host, ==, cases[i].want);
+    l7_http_parser_clear (&p);
+  }
+}
+
 static void
 test_parser_responses (void)
 {
@@ -617,6 +639,7 @@ main (int argc, char **argv)
   pkt_test_init (&argc, &argv);
   g_test_add_func ("/l7/http/parser/requests", test_parser_requests);
   g_test_add_func ("/l7/http/parser/responses", test_parser_responses);
+  g_test_add_func ("/l7/http/parser/host", test_parser_host);
   g_test_add_func ("/l7/http/parser/rejects", test_parser_rejects);
   g_test_add_func ("/l7/http/element/crafted-sessions", test_crafted_sessions);
   for (guint i = 0; i < G_N_ELEMENTS (traces); i++) {

@@ -699,7 +699,13 @@ test_demo (void)
   /* the description names the capture relative to the source root */
   g_autofree char *cwd = g_get_current_dir ();
   g_assert_cmpint (g_chdir (root), ==, 0);
-  g_autoptr (Run) r = run_ok (text);
+  /* the demo prints conn.log on stdout; here it goes to a file we read */
+  g_autofree char *log = g_build_filename (tmpdir, "demo-conn.log", NULL);
+  g_autofree char *to_file = g_strdup_printf ("location=%s", log);
+  g_assert_nonnull (strstr (text, "location=-"));
+  g_autoptr (GString) desc = g_string_new (text);
+  g_string_replace (desc, "location=-", to_file, 1);
+  g_autoptr (Run) r = run_ok (desc->str);
   g_assert_cmpint (g_chdir (cwd), ==, 0);
   int st;
   g_autofree char *all = tcpdump_x (cap, NULL, &st);
@@ -710,6 +716,22 @@ test_demo (void)
   g_assert_nonnull (strstr (all, ".53: "));
   g_assert_nonnull (strstr (all, ".8080: "));
   g_assert_nonnull (strstr (all, ".5002: "));
+  /* and one conn.log line per flow, the HTTP ones complete (SF) */
+  g_autofree char *conn = NULL;
+  g_assert_true (g_file_get_contents (log, &conn, NULL, NULL));
+  g_auto (GStrv) lines = g_strsplit (conn, "\n", -1);
+  guint rows = 0, sf_8080 = 0;
+  for (guint i = 0; lines[i]; i++) {
+    if (!lines[i][0] || lines[i][0] == '#')
+      continue;
+    rows++;
+    if (strstr (lines[i], "\t8080\ttcp\t") && strstr (lines[i], "\tSF\t"))
+      sf_8080++;
+  }
+  g_assert_cmpuint (rows, ==, get (r, "flows", "created"));
+  g_assert_cmpuint (rows, ==, get (r, "conn", "records"));
+  g_assert_cmpuint (rows, >=, 10);
+  g_assert_cmpuint (sf_8080, >=, 3);
 }
 
 int
