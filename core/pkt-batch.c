@@ -54,7 +54,7 @@ typedef struct {
 static void
 mem_lease_release (PktLease *lease, gpointer user_data)
 {
-  MemLease *ml = (MemLease *) lease;
+  MemLease *ml = (MemLease *)lease;
   if (ml->free_func)
     ml->free_func (ml->mem);
   g_free (ml);
@@ -156,7 +156,7 @@ typedef struct {
 } Magazine;
 
 static GMutex depot_lock;
-static GPtrArray *depot_full;   /* Magazine* with n == MAGAZINE */
+static GPtrArray *depot_full;  /* Magazine* with n == MAGAZINE */
 static guint64 pool_allocated; /* lists ever malloc'ed (for tests) */
 
 /* Two magazines per thread (Bonwick's scheme): alternating allocation and
@@ -201,7 +201,7 @@ thread_cache_get (void)
 static gsize
 list_alloc_size (guint capacity)
 {
-  return sizeof (PktBufferList) + (gsize) capacity * sizeof (PktPacket);
+  return sizeof (PktBufferList) + (gsize)capacity * sizeof (PktPacket);
 }
 
 static void
@@ -282,7 +282,7 @@ G_DEFINE_BOXED_TYPE (PktBufferList, pkt_buffer_list, pkt_buffer_list_ref, pkt_bu
 static void
 buffer_list_dispose (PktBatch *batch)
 {
-  PktBufferList *list = (PktBufferList *) batch;
+  PktBufferList *list = (PktBufferList *)batch;
   if (list->lease)
     pkt_lease_unref (list->lease);
   if (list->capacity == PKT_BUFFER_LIST_DEFAULT_CAPACITY)

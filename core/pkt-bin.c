@@ -111,9 +111,8 @@ pkt_bin_add (PktBin *bin, PktElement *element, GError **error)
     g_autofree char *n = pkt_bin_make_unique_name (bin, "element");
     pkt_element_set_name (element, n);
   } else if (pkt_bin_get_by_name (bin, name)) {
-    g_set_error (error, PKT_ERROR, PKT_ERROR_SETTINGS,
-                 "%s already contains an element named %s", pkt_element_get_name (PKT_ELEMENT (bin)),
-                 name);
+    g_set_error (error, PKT_ERROR, PKT_ERROR_SETTINGS, "%s already contains an element named %s",
+                 pkt_element_get_name (PKT_ELEMENT (bin)), name);
     g_object_unref (element);
     return FALSE;
   }
@@ -222,8 +221,9 @@ pkt_bin_get_sorted (PktBin *bin)
         continue;
       PktElement *down = pkt_pad_get_parent_element (peer);
       if (g_hash_table_contains (indeg, down))
-        g_hash_table_insert (indeg, down,
-                             GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (indeg, down)) + 1));
+        g_hash_table_insert (
+            indeg, down,
+            GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (indeg, down)) + 1));
     }
   GList *out = NULL;
   GQueue ready = G_QUEUE_INIT;
@@ -261,7 +261,7 @@ pkt_bin_change_state (PktElement *element, PktStateChange t, GError **error)
 {
   PktBin *self = PKT_BIN (element);
   PktState target = t & 7;
-  gboolean up = target > (PktState) (t >> 3);
+  gboolean up = target > (PktState)(t >> 3);
   GList *order = pkt_bin_get_sorted (self);
   /* up: downstream first, so a source never pushes into an element that is
    * not ready; down: sources first, so nothing pushes into a stopped element */
@@ -278,7 +278,7 @@ pkt_bin_change_state (PktElement *element, PktStateChange t, GError **error)
   }
   if (!ok) {
     /* roll back: what was changed returns to where it was, in reverse */
-    PktState back = (PktState) (t >> 3);
+    PktState back = (PktState)(t >> 3);
     for (GList *l = changed; l; l = l->next)
       pkt_element_set_state (l->data, back, NULL);
     for (GList *l = order; l; l = l->next)

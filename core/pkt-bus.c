@@ -27,7 +27,7 @@ static void
 pkt_bus_finalize (GObject *object)
 {
   PktBus *self = PKT_BUS (object);
-  g_queue_clear_full (&self->queue, (GDestroyNotify) pkt_message_unref);
+  g_queue_clear_full (&self->queue, (GDestroyNotify)pkt_message_unref);
   g_ptr_array_unref (self->sources);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
@@ -47,9 +47,9 @@ pkt_bus_class_init (PktBusClass *klass)
    * pkt_bus_add_signal_watch() was called. The detail is the message
    * type's name (`message::error`).
    */
-  signals[SIG_MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass),
-                                       G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED, 0, NULL, NULL, NULL,
-                                       G_TYPE_NONE, 1, PKT_TYPE_MESSAGE);
+  signals[SIG_MESSAGE]
+      = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
+                      0, NULL, NULL, NULL, G_TYPE_NONE, 1, PKT_TYPE_MESSAGE);
 }
 
 static void
@@ -154,7 +154,7 @@ pkt_bus_have_pending (PktBus *bus)
 static gboolean
 bus_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
 {
-  BusSource *bs = (BusSource *) source;
+  BusSource *bs = (BusSource *)source;
   g_source_set_ready_time (source, -1);
   PktMessage *m = pkt_bus_pop (bs->bus, 0);
   if (!m)
@@ -164,7 +164,7 @@ bus_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
     g_source_set_ready_time (source, 0);
   gboolean keep = TRUE;
   if (callback)
-    keep = ((PktBusFunc) (void (*) (void)) callback) (bs->bus, m, user_data);
+    keep = ((PktBusFunc)(void (*) (void))callback) (bs->bus, m, user_data);
   pkt_message_unref (m);
   return keep;
 }
@@ -172,7 +172,7 @@ bus_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
 static void
 bus_source_finalize (GSource *source)
 {
-  BusSource *bs = (BusSource *) source;
+  BusSource *bs = (BusSource *)source;
   g_mutex_lock (&bs->bus->lock);
   g_ptr_array_remove (bs->bus->sources, source);
   g_mutex_unlock (&bs->bus->lock);
@@ -194,7 +194,7 @@ GSource *
 pkt_bus_create_watch (PktBus *bus)
 {
   GSource *source = g_source_new (&bus_source_funcs, sizeof (BusSource));
-  BusSource *bs = (BusSource *) source;
+  BusSource *bs = (BusSource *)source;
   bs->bus = g_object_ref (bus);
   g_source_set_static_name (source, "PktBus");
   g_mutex_lock (&bus->lock);
@@ -218,7 +218,7 @@ guint
 pkt_bus_add_watch (PktBus *bus, PktBusFunc func, gpointer user_data, GDestroyNotify notify)
 {
   GSource *source = pkt_bus_create_watch (bus);
-  g_source_set_callback (source, (GSourceFunc) (void (*) (void)) func, user_data, notify);
+  g_source_set_callback (source, (GSourceFunc)(void (*) (void))func, user_data, notify);
   guint id = g_source_attach (source, g_main_context_get_thread_default ());
   g_source_unref (source);
   return id;
@@ -245,8 +245,8 @@ pkt_bus_add_signal_watch (PktBus *bus)
   if (bus->signal_watch_count++ > 0)
     return;
   bus->signal_watch = pkt_bus_create_watch (bus);
-  g_source_set_callback (bus->signal_watch, (GSourceFunc) (void (*) (void)) signal_watch_func,
-                         NULL, NULL);
+  g_source_set_callback (bus->signal_watch, (GSourceFunc)(void (*) (void))signal_watch_func, NULL,
+                         NULL);
   g_source_attach (bus->signal_watch, g_main_context_get_thread_default ());
 }
 

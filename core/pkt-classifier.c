@@ -14,8 +14,10 @@ G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (PktClassifier, pkt_classifier, PKT_TYPE_ELE
 enum { PROP_0, PROP_DROPPED, PROP_N_OUTPUTS, N_PROPS };
 static GParamSpec *props[N_PROPS];
 
-static const PktPadTemplate sink_template = { "sink", PKT_PAD_SINK, PKT_PAD_KIND_PACKETS, PKT_PAD_ALWAYS };
-static const PktPadTemplate src_template = { "src_%u", PKT_PAD_SRC, PKT_PAD_KIND_PACKETS, PKT_PAD_REQUEST };
+static const PktPadTemplate sink_template
+    = { "sink", PKT_PAD_SINK, PKT_PAD_KIND_PACKETS, PKT_PAD_ALWAYS };
+static const PktPadTemplate src_template
+    = { "src_%u", PKT_PAD_SRC, PKT_PAD_KIND_PACKETS, PKT_PAD_REQUEST };
 
 #define MAX_OUTPUTS 256
 
@@ -33,10 +35,10 @@ flush_output (PktClassifierPrivate *priv, PktBufferList **outs, guint i, PktLeas
 static PktFlowReturn
 classifier_chain (PktPad *pad, PktElement *parent, PktBatch *batch)
 {
-  PktClassifier *self = (PktClassifier *) parent;
+  PktClassifier *self = (PktClassifier *)parent;
   PktClassifierPrivate *priv = pkt_classifier_get_instance_private (self);
   PktClassifierClass *klass = PKT_CLASSIFIER_GET_CLASS (self);
-  PktBufferList *in = (PktBufferList *) batch;
+  PktBufferList *in = (PktBufferList *)batch;
   guint n = priv->outputs->len;
   PktBufferList *outs[MAX_OUTPUTS] = { NULL };
   PktFlowReturn ret = PKT_FLOW_OK;
@@ -152,12 +154,12 @@ pkt_classifier_class_init (PktClassifierClass *klass)
   pkt_element_class_add_pad_template (eclass, &sink_template);
   pkt_element_class_add_pad_template (eclass, &src_template);
 
-  props[PROP_DROPPED] = g_param_spec_uint64 ("dropped", "Dropped",
-                                             "Packets the classifier sent to no output", 0,
-                                             G_MAXUINT64, 0,
-                                             G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | PKT_PARAM_STAT);
-  props[PROP_N_OUTPUTS] = g_param_spec_uint ("n-outputs", "Outputs", "Number of src_%u pads", 0,
-                                             MAX_OUTPUTS, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  props[PROP_DROPPED] = g_param_spec_uint64 (
+      "dropped", "Dropped", "Packets the classifier sent to no output", 0, G_MAXUINT64, 0,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | PKT_PARAM_STAT);
+  props[PROP_N_OUTPUTS]
+      = g_param_spec_uint ("n-outputs", "Outputs", "Number of src_%u pads", 0, MAX_OUTPUTS, 0,
+                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (oclass, N_PROPS, props);
 }
 

@@ -97,8 +97,9 @@ pkt_element_class_init (PktElementClass *klass)
   oclass->get_property = pkt_element_get_property;
   klass->change_state = pkt_element_real_change_state;
 
-  props[PROP_NAME] = g_param_spec_string ("name", "Name", "The element's name, unique in its pipeline",
-                                          NULL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  props[PROP_NAME]
+      = g_param_spec_string ("name", "Name", "The element's name, unique in its pipeline", NULL,
+                             G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (oclass, N_PROPS, props);
 }
 
@@ -138,9 +139,10 @@ pkt_element_class_add_pad_template (PktElementClass *klass, const PktPadTemplate
 {
   /* subclasses inherit the parent's templates; a copy per class keeps them apart */
   PktElementClass *parent = g_type_class_peek_parent (klass);
-  if (klass->pad_templates == NULL || (G_TYPE_IS_CLASSED (G_TYPE_FROM_CLASS (parent)) &&
-                                       g_type_is_a (G_TYPE_FROM_CLASS (parent), PKT_TYPE_ELEMENT) &&
-                                       parent->pad_templates == klass->pad_templates)) {
+  if (klass->pad_templates == NULL
+      || (G_TYPE_IS_CLASSED (G_TYPE_FROM_CLASS (parent))
+          && g_type_is_a (G_TYPE_FROM_CLASS (parent), PKT_TYPE_ELEMENT)
+          && parent->pad_templates == klass->pad_templates)) {
     GPtrArray *copy = g_ptr_array_new ();
     if (klass->pad_templates)
       for (guint i = 0; i < klass->pad_templates->len; i++)
@@ -151,11 +153,11 @@ pkt_element_class_add_pad_template (PktElementClass *klass, const PktPadTemplate
   for (guint i = 0; i < klass->pad_templates->len; i++) {
     const PktPadTemplate *t = klass->pad_templates->pdata[i];
     if (strcmp (t->name_template, templ->name_template) == 0) {
-      klass->pad_templates->pdata[i] = (gpointer) templ;
+      klass->pad_templates->pdata[i] = (gpointer)templ;
       return;
     }
   }
-  g_ptr_array_add (klass->pad_templates, (gpointer) templ);
+  g_ptr_array_add (klass->pad_templates, (gpointer)templ);
 }
 
 /**
@@ -332,9 +334,12 @@ static const char *
 state_name (PktState s)
 {
   switch (s) {
-    case PKT_STATE_NULL: return "NULL";
-    case PKT_STATE_READY: return "READY";
-    case PKT_STATE_PLAYING: return "PLAYING";
+    case PKT_STATE_NULL:
+      return "NULL";
+    case PKT_STATE_READY:
+      return "READY";
+    case PKT_STATE_PLAYING:
+      return "PLAYING";
   }
   return "?";
 }
@@ -345,7 +350,7 @@ element_change_one (PktElement *self, PktState next, GError **error)
   PktElementPrivate *priv = pkt_element_get_instance_private (self);
   PktElementClass *klass = PKT_ELEMENT_GET_CLASS (self);
   PktState old = priv->state;
-  PktStateChange t = (PktStateChange) ((old << 3) | next);
+  PktStateChange t = (PktStateChange)((old << 3) | next);
   /* flushing is set before children stop and cleared before they start, so
    * no element looks like it is stopping while its neighbours play */
   if (t == PKT_STATE_CHANGE_PLAYING_TO_READY)
@@ -368,7 +373,7 @@ element_change_one (PktElement *self, PktState next, GError **error)
   priv->state = next;
   PktBus *bus = pkt_element_get_bus (self);
   if (bus) {
-    GVariant *v = g_variant_new_parsed ("{'old': <%i>, 'new': <%i>}", (gint32) old, (gint32) next);
+    GVariant *v = g_variant_new_parsed ("{'old': <%i>, 'new': <%i>}", (gint32)old, (gint32)next);
     pkt_bus_post (bus, pkt_message_new_payload (PKT_MESSAGE_STATE_CHANGED, self, v));
   }
   return TRUE;
@@ -503,14 +508,14 @@ request_from_template (PktElement *self, const PktPadTemplate *t, const char *na
     const char *pct = strstr (t->name_template, "%u");
     do {
       g_free (generated);
-      generated = g_strdup_printf ("%.*s%u%s", (int) (pct - t->name_template), t->name_template,
-                                   n++, pct + 2);
+      generated = g_strdup_printf ("%.*s%u%s", (int)(pct - t->name_template), t->name_template, n++,
+                                   pct + 2);
     } while (pkt_element_get_static_pad (self, generated));
-    g_hash_table_insert (priv->request_counters, (gpointer) t, GUINT_TO_POINTER (n));
+    g_hash_table_insert (priv->request_counters, (gpointer)t, GUINT_TO_POINTER (n));
     name = generated;
   } else if (pkt_element_get_static_pad (self, name)) {
-    g_set_error (error, PKT_ERROR, PKT_ERROR_SETTINGS, "%s already has a pad named %s",
-                 priv->name, name);
+    g_set_error (error, PKT_ERROR, PKT_ERROR_SETTINGS, "%s already has a pad named %s", priv->name,
+                 name);
     return NULL;
   }
   if (priv->state == PKT_STATE_PLAYING) {
@@ -519,8 +524,7 @@ request_from_template (PktElement *self, const PktPadTemplate *t, const char *na
     return NULL;
   }
   if (!klass->request_new_pad) {
-    g_set_error (error, PKT_ERROR, PKT_ERROR_SETTINGS, "%s cannot create request pads",
-                 priv->name);
+    g_set_error (error, PKT_ERROR, PKT_ERROR_SETTINGS, "%s cannot create request pads", priv->name);
     return NULL;
   }
   return klass->request_new_pad (self, t, name, error);
@@ -584,8 +588,8 @@ pkt_element_get_pad (PktElement *self, const char *name, GError **error)
   GPtrArray *templs = PKT_ELEMENT_GET_CLASS (self)->pad_templates;
   for (guint i = 0; templs && i < templs->len; i++) {
     const PktPadTemplate *t = templs->pdata[i];
-    if (t->presence == PKT_PAD_REQUEST &&
-        (template_matches (t->name_template, name) || strcmp (t->name_template, name) == 0))
+    if (t->presence == PKT_PAD_REQUEST
+        && (template_matches (t->name_template, name) || strcmp (t->name_template, name) == 0))
       return pkt_element_request_pad (self, name, error);
   }
   g_autofree char *names = pad_names (self);
@@ -612,15 +616,16 @@ pkt_element_get_unlinked_pad (PktElement *self, PktPadDirection direction, PktPa
 {
   for (GList *l = pkt_element_get_pads (self); l; l = l->next) {
     PktPad *p = l->data;
-    if (pkt_pad_get_direction (p) == direction && !pkt_pad_is_linked (p) &&
-        pkt_pad_get_presence (p) == PKT_PAD_ALWAYS && (kind == 0 || pkt_pad_get_kind (p) == kind))
+    if (pkt_pad_get_direction (p) == direction && !pkt_pad_is_linked (p)
+        && pkt_pad_get_presence (p) == PKT_PAD_ALWAYS
+        && (kind == 0 || pkt_pad_get_kind (p) == kind))
       return p;
   }
   GPtrArray *templs = PKT_ELEMENT_GET_CLASS (self)->pad_templates;
   for (guint i = 0; templs && i < templs->len; i++) {
     const PktPadTemplate *t = templs->pdata[i];
-    if (t->presence == PKT_PAD_REQUEST && t->direction == direction &&
-        (kind == 0 || t->kind == kind))
+    if (t->presence == PKT_PAD_REQUEST && t->direction == direction
+        && (kind == 0 || t->kind == kind))
       return request_from_template (self, t, NULL, error);
   }
   g_set_error (error, PKT_ERROR, PKT_ERROR_NOT_LINKED, "%s has no free %s pad%s%s",
@@ -648,12 +653,12 @@ pkt_element_link (PktElement *src, PktElement *sink, GError **error)
   for (guint k = 0; k < G_N_ELEMENTS (kinds); k++) {
     gboolean src_has = FALSE, sink_has = FALSE;
     for (GList *l = pkt_element_get_pads (src); l; l = l->next)
-      if (pkt_pad_get_direction (l->data) == PKT_PAD_SRC && !pkt_pad_is_linked (l->data) &&
-          pkt_pad_get_kind (l->data) == kinds[k])
+      if (pkt_pad_get_direction (l->data) == PKT_PAD_SRC && !pkt_pad_is_linked (l->data)
+          && pkt_pad_get_kind (l->data) == kinds[k])
         src_has = TRUE;
     for (GList *l = pkt_element_get_pads (sink); l; l = l->next)
-      if (pkt_pad_get_direction (l->data) == PKT_PAD_SINK && !pkt_pad_is_linked (l->data) &&
-          pkt_pad_get_kind (l->data) == kinds[k])
+      if (pkt_pad_get_direction (l->data) == PKT_PAD_SINK && !pkt_pad_is_linked (l->data)
+          && pkt_pad_get_kind (l->data) == kinds[k])
         sink_has = TRUE;
     GPtrArray *st = PKT_ELEMENT_GET_CLASS (src)->pad_templates;
     GPtrArray *kt = PKT_ELEMENT_GET_CLASS (sink)->pad_templates;
@@ -682,10 +687,10 @@ pkt_element_link (PktElement *src, PktElement *sink, GError **error)
   PktPad *kp = pkt_element_get_unlinked_pad (sink, PKT_PAD_SINK, 0, NULL);
   if (sp && kp)
     return pkt_pad_link (sp, kp, error);
-  g_set_error (error, PKT_ERROR, PKT_ERROR_NOT_LINKED, "cannot link %s to %s: %s has no free %s pad",
-               pkt_element_get_name (src), pkt_element_get_name (sink),
-               sp ? pkt_element_get_name (sink) : pkt_element_get_name (src),
-               sp ? "sink" : "src");
+  g_set_error (error, PKT_ERROR, PKT_ERROR_NOT_LINKED,
+               "cannot link %s to %s: %s has no free %s pad", pkt_element_get_name (src),
+               pkt_element_get_name (sink),
+               sp ? pkt_element_get_name (sink) : pkt_element_get_name (src), sp ? "sink" : "src");
   return FALSE;
 }
 
@@ -823,7 +828,8 @@ pkt_element_error (PktElement *self, gint code, const char *debug, const char *f
   va_start (ap, format);
   g_autofree char *msg = g_strdup_vprintf (format, ap);
   va_end (ap);
-  g_autoptr (GError) err = g_error_new (PKT_ERROR, code, "%s: %s", pkt_element_get_name (self), msg);
+  g_autoptr (GError) err
+      = g_error_new (PKT_ERROR, code, "%s: %s", pkt_element_get_name (self), msg);
   pkt_element_post_error (self, err, debug);
 }
 
@@ -842,7 +848,8 @@ pkt_element_warning (PktElement *self, gint code, const char *debug, const char 
   va_start (ap, format);
   g_autofree char *msg = g_strdup_vprintf (format, ap);
   va_end (ap);
-  g_autoptr (GError) err = g_error_new (PKT_ERROR, code, "%s: %s", pkt_element_get_name (self), msg);
+  g_autoptr (GError) err
+      = g_error_new (PKT_ERROR, code, "%s: %s", pkt_element_get_name (self), msg);
   pkt_element_post_warning (self, err, debug);
 }
 
@@ -930,15 +937,32 @@ pkt_element_get_stats (PktElement *self)
     g_object_get_property (G_OBJECT (self), ps->name, &v);
     GVariant *var = NULL;
     switch (G_TYPE_FUNDAMENTAL (ps->value_type)) {
-      case G_TYPE_UINT64: var = g_variant_new_uint64 (g_value_get_uint64 (&v)); break;
-      case G_TYPE_UINT: var = g_variant_new_uint64 (g_value_get_uint (&v)); break;
-      case G_TYPE_ULONG: var = g_variant_new_uint64 (g_value_get_ulong (&v)); break;
-      case G_TYPE_INT64: var = g_variant_new_int64 (g_value_get_int64 (&v)); break;
-      case G_TYPE_INT: var = g_variant_new_int64 (g_value_get_int (&v)); break;
-      case G_TYPE_LONG: var = g_variant_new_int64 (g_value_get_long (&v)); break;
-      case G_TYPE_DOUBLE: var = g_variant_new_double (g_value_get_double (&v)); break;
-      case G_TYPE_FLOAT: var = g_variant_new_double (g_value_get_float (&v)); break;
-      default: break;
+      case G_TYPE_UINT64:
+        var = g_variant_new_uint64 (g_value_get_uint64 (&v));
+        break;
+      case G_TYPE_UINT:
+        var = g_variant_new_uint64 (g_value_get_uint (&v));
+        break;
+      case G_TYPE_ULONG:
+        var = g_variant_new_uint64 (g_value_get_ulong (&v));
+        break;
+      case G_TYPE_INT64:
+        var = g_variant_new_int64 (g_value_get_int64 (&v));
+        break;
+      case G_TYPE_INT:
+        var = g_variant_new_int64 (g_value_get_int (&v));
+        break;
+      case G_TYPE_LONG:
+        var = g_variant_new_int64 (g_value_get_long (&v));
+        break;
+      case G_TYPE_DOUBLE:
+        var = g_variant_new_double (g_value_get_double (&v));
+        break;
+      case G_TYPE_FLOAT:
+        var = g_variant_new_double (g_value_get_float (&v));
+        break;
+      default:
+        break;
     }
     if (var)
       g_variant_dict_insert_value (&dict, ps->name, var);

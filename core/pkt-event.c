@@ -69,10 +69,14 @@ const char *
 pkt_event_type_get_name (PktEventType type)
 {
   switch (type) {
-    case PKT_EVENT_STREAM_START: return "stream-start";
-    case PKT_EVENT_EOS: return "eos";
-    case PKT_EVENT_FLUSH: return "flush";
-    case PKT_EVENT_HEARTBEAT: return "heartbeat";
+    case PKT_EVENT_STREAM_START:
+      return "stream-start";
+    case PKT_EVENT_EOS:
+      return "eos";
+    case PKT_EVENT_FLUSH:
+      return "flush";
+    case PKT_EVENT_HEARTBEAT:
+      return "heartbeat";
   }
   return "unknown";
 }

@@ -10,15 +10,17 @@ typedef struct {
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (PktFilter, pkt_filter, PKT_TYPE_ELEMENT)
 
-static const PktPadTemplate sink_template = { "sink", PKT_PAD_SINK, PKT_PAD_KIND_PACKETS, PKT_PAD_ALWAYS };
-static const PktPadTemplate src_template = { "src", PKT_PAD_SRC, PKT_PAD_KIND_PACKETS, PKT_PAD_ALWAYS };
+static const PktPadTemplate sink_template
+    = { "sink", PKT_PAD_SINK, PKT_PAD_KIND_PACKETS, PKT_PAD_ALWAYS };
+static const PktPadTemplate src_template
+    = { "src", PKT_PAD_SRC, PKT_PAD_KIND_PACKETS, PKT_PAD_ALWAYS };
 
 static PktFlowReturn
 filter_chain (PktPad *pad, PktElement *parent, PktBatch *batch)
 {
-  PktFilter *self = (PktFilter *) parent;
+  PktFilter *self = (PktFilter *)parent;
   PktFilterPrivate *priv = pkt_filter_get_instance_private (self);
-  PktBufferList *list = pkt_buffer_list_make_writable ((PktBufferList *) batch);
+  PktBufferList *list = pkt_buffer_list_make_writable ((PktBufferList *)batch);
   PktFlowReturn ret = PKT_FILTER_GET_CLASS (self)->process (self, list);
   if (G_UNLIKELY (ret != PKT_FLOW_OK) || list->n_packets == 0) {
     pkt_buffer_list_unref (list);

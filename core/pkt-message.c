@@ -127,13 +127,20 @@ const char *
 pkt_message_type_get_name (PktMessageType type)
 {
   switch (type) {
-    case PKT_MESSAGE_ERROR: return "error";
-    case PKT_MESSAGE_WARNING: return "warning";
-    case PKT_MESSAGE_INFO: return "info";
-    case PKT_MESSAGE_EOS: return "eos";
-    case PKT_MESSAGE_STATE_CHANGED: return "state-changed";
-    case PKT_MESSAGE_STATS: return "stats";
-    case PKT_MESSAGE_ELEMENT: return "element";
+    case PKT_MESSAGE_ERROR:
+      return "error";
+    case PKT_MESSAGE_WARNING:
+      return "warning";
+    case PKT_MESSAGE_INFO:
+      return "info";
+    case PKT_MESSAGE_EOS:
+      return "eos";
+    case PKT_MESSAGE_STATE_CHANGED:
+      return "state-changed";
+    case PKT_MESSAGE_STATS:
+      return "stats";
+    case PKT_MESSAGE_ELEMENT:
+      return "element";
   }
   return "unknown";
 }

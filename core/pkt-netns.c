@@ -28,8 +28,8 @@ pkt_netns_enter (const char *netns, int *saved_fd, GError **error)
   *saved_fd = -1;
   if (!netns || !*netns)
     return TRUE;
-  g_autofree char *path =
-    netns[0] == '/' ? g_strdup (netns) : g_build_filename ("/run/netns", netns, NULL);
+  g_autofree char *path
+      = netns[0] == '/' ? g_strdup (netns) : g_build_filename ("/run/netns", netns, NULL);
   int fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     int e = errno;

@@ -214,9 +214,8 @@ pkt_pad_kind_get_name (PktPadKind kind)
 char *
 pkt_pad_get_full_name (PktPad *pad)
 {
-  return g_strdup_printf ("%s.%s",
-                          pad->parent_element ? pkt_element_get_name (pad->parent_element) : "?",
-                          pad->name);
+  return g_strdup_printf (
+      "%s.%s", pad->parent_element ? pkt_element_get_name (pad->parent_element) : "?", pad->name);
 }
 
 /**

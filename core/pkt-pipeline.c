@@ -188,7 +188,7 @@ pkt_pipeline_run (PktPipeline *pipeline, gint64 timeout_us, GError **error)
     gint64 now = g_get_monotonic_time ();
     gint64 wait = deadline == G_MAXINT64 ? -1 : MAX (deadline - now, 0);
     g_autoptr (PktMessage) m = pkt_bus_pop_filtered (
-      pipeline->bus, wait, PKT_MESSAGE_EOS | PKT_MESSAGE_ERROR | PKT_MESSAGE_WARNING);
+        pipeline->bus, wait, PKT_MESSAGE_EOS | PKT_MESSAGE_ERROR | PKT_MESSAGE_WARNING);
     if (m && m->type == PKT_MESSAGE_WARNING) {
       /* nobody else reads this bus: a warning (something lost or degraded)
        * must still reach a person */

@@ -115,29 +115,29 @@ pkt_record_get_kind (PktRecord *record)
 void
 pkt_record_get_field_value (PktRecord *record, const PktFieldDesc *desc, PktFieldValue *out)
 {
-  const guint8 *base = (const guint8 *) record;
+  const guint8 *base = (const guint8 *)record;
   const void *p = base + desc->offset;
   out->type = desc->type;
-  out->is_set = desc->set_offset < 0 || *(const gboolean *) (base + desc->set_offset);
+  out->is_set = desc->set_offset < 0 || *(const gboolean *)(base + desc->set_offset);
   switch (desc->type) {
     case PKT_FIELD_STRING:
-      out->v.s = *(const char *const *) p;
+      out->v.s = *(const char *const *)p;
       if (!out->v.s)
         out->is_set = FALSE;
       break;
     case PKT_FIELD_UINT:
-      out->v.u = *(const guint64 *) p;
+      out->v.u = *(const guint64 *)p;
       break;
     case PKT_FIELD_INT:
     case PKT_FIELD_TIME:
     case PKT_FIELD_INTERVAL:
-      out->v.i = *(const gint64 *) p;
+      out->v.i = *(const gint64 *)p;
       break;
     case PKT_FIELD_DOUBLE:
-      out->v.d = *(const gdouble *) p;
+      out->v.d = *(const gdouble *)p;
       break;
     case PKT_FIELD_BOOL:
-      out->v.b = *(const gboolean *) p;
+      out->v.b = *(const gboolean *)p;
       break;
     case PKT_FIELD_ADDR:
       out->v.addr = p;
@@ -145,10 +145,10 @@ pkt_record_get_field_value (PktRecord *record, const PktFieldDesc *desc, PktFiel
         out->is_set = FALSE;
       break;
     case PKT_FIELD_PORT:
-      out->v.u = *(const guint16 *) p;
+      out->v.u = *(const guint16 *)p;
       break;
     case PKT_FIELD_STRING_SET:
-      out->v.strv = *(const char *const *const *) p;
+      out->v.strv = *(const char *const *const *)p;
       if (!out->v.strv)
         out->is_set = FALSE;
       break;
@@ -253,13 +253,23 @@ static void
 json_escape (GString *s, const char *str)
 {
   g_string_append_c (s, '"');
-  for (const guchar *p = (const guchar *) str; *p; p++) {
+  for (const guchar *p = (const guchar *)str; *p; p++) {
     switch (*p) {
-      case '"': g_string_append (s, "\\\""); break;
-      case '\\': g_string_append (s, "\\\\"); break;
-      case '\n': g_string_append (s, "\\n"); break;
-      case '\r': g_string_append (s, "\\r"); break;
-      case '\t': g_string_append (s, "\\t"); break;
+      case '"':
+        g_string_append (s, "\\\"");
+        break;
+      case '\\':
+        g_string_append (s, "\\\\");
+        break;
+      case '\n':
+        g_string_append (s, "\\n");
+        break;
+      case '\r':
+        g_string_append (s, "\\r");
+        break;
+      case '\t':
+        g_string_append (s, "\\t");
+        break;
       default:
         if (*p < 0x20 || *p == 0x7f)
           g_string_append_printf (s, "\\u%04x", *p);
@@ -294,8 +304,8 @@ json_field (PktRecord *record, const PktFieldDesc *desc, const PktFieldValue *v,
     case PKT_FIELD_TIME:
     case PKT_FIELD_INTERVAL:
       /* seconds with microseconds, as Zeek's JSON writer */
-      g_string_append_printf (s, "%" G_GINT64_FORMAT ".%06" G_GINT64_FORMAT,
-                              v->v.i / 1000000000, (ABS (v->v.i) % 1000000000) / 1000);
+      g_string_append_printf (s, "%" G_GINT64_FORMAT ".%06" G_GINT64_FORMAT, v->v.i / 1000000000,
+                              (ABS (v->v.i) % 1000000000) / 1000);
       break;
     case PKT_FIELD_DOUBLE:
       g_string_append_printf (s, "%.6f", v->v.d);
@@ -343,7 +353,7 @@ G_DEFINE_BOXED_TYPE (PktRecordList, pkt_record_list, pkt_record_list_ref, pkt_re
 static void
 record_list_dispose (PktBatch *batch)
 {
-  PktRecordList *list = (PktRecordList *) batch;
+  PktRecordList *list = (PktRecordList *)batch;
   for (guint i = 0; i < list->n_records; i++)
     pkt_record_unref (list->records[i]);
   g_free (list->records);

@@ -179,7 +179,7 @@ const char *
 pkt_element_factory_get_description (PktElementFactory *factory)
 {
   g_autoptr (GTypeClass) klass = g_type_class_ref (factory->type);
-  return pkt_element_class_get_description ((PktElementClass *) klass);
+  return pkt_element_class_get_description ((PktElementClass *)klass);
 }
 
 /**
@@ -192,7 +192,7 @@ const char *
 pkt_element_factory_get_classification (PktElementFactory *factory)
 {
   g_autoptr (GTypeClass) klass = g_type_class_ref (factory->type);
-  return pkt_element_class_get_classification ((PktElementClass *) klass);
+  return pkt_element_class_get_classification ((PktElementClass *)klass);
 }
 
 /**
@@ -207,8 +207,7 @@ pkt_element_factory_create (PktElementFactory *factory, const char *name)
 {
   g_autofree char *gen = NULL;
   if (!name)
-    name = gen = g_strdup_printf ("%s%d", factory->name,
-                                  g_atomic_int_add (&factory->instances, 1));
+    name = gen = g_strdup_printf ("%s%d", factory->name, g_atomic_int_add (&factory->instances, 1));
   return g_object_new (factory->type, "name", name, NULL);
 }
 
@@ -240,7 +239,7 @@ pkt_element_factory_make (const char *factory_name, const char *name, GError **e
 static gint
 compare_factories (gconstpointer a, gconstpointer b)
 {
-  return strcmp (((PktElementFactory *) a)->name, ((PktElementFactory *) b)->name);
+  return strcmp (((PktElementFactory *)a)->name, ((PktElementFactory *)b)->name);
 }
 
 /**
@@ -290,7 +289,7 @@ pkt_registry_suggest (const char *factory_name)
   const char *best = NULL;
   guint best_d = G_MAXUINT;
   for (GList *l = all; l; l = l->next) {
-    const char *n = ((PktElementFactory *) l->data)->name;
+    const char *n = ((PktElementFactory *)l->data)->name;
     guint d = edit_distance (factory_name, n);
     /* a prefix or substring counts as close: "afpacket" → "afpacketsrc" */
     if (strstr (n, factory_name) && strlen (factory_name) >= 3)
@@ -322,7 +321,7 @@ pkt_registry_load_plugin (const char *path, GError **error)
     return FALSE;
   }
   const PktPluginDesc *desc = NULL;
-  if (!g_module_symbol (module, "pkt_plugin_desc", (gpointer *) &desc) || !desc) {
+  if (!g_module_symbol (module, "pkt_plugin_desc", (gpointer *)&desc) || !desc) {
     g_set_error (error, PKT_ERROR, PKT_ERROR_RESOURCE,
                  "%s is not a pktpipe plugin (no pkt_plugin_desc symbol)", path);
     g_module_close (module);
@@ -368,7 +367,7 @@ pkt_registry_get_plugins (void)
   g_mutex_lock (&registry_lock);
   ensure_tables ();
   for (guint i = 0; i < plugins->len; i++)
-    l = g_list_append (l, ((PktPlugin *) plugins->pdata[i])->name);
+    l = g_list_append (l, ((PktPlugin *)plugins->pdata[i])->name);
   g_mutex_unlock (&registry_lock);
   return l;
 }
@@ -400,7 +399,7 @@ static gboolean
 running_from_build_tree (void)
 {
   Dl_info info;
-  if (!dladdr ((void *) pkt_registry_load_plugin, &info) || !info.dli_fname)
+  if (!dladdr ((void *)pkt_registry_load_plugin, &info) || !info.dli_fname)
     return FALSE;
   g_autofree char *dir = g_path_get_dirname (info.dli_fname);
   g_autofree char *real = realpath (dir, NULL);

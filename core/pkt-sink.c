@@ -12,13 +12,15 @@ G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (PktSink, pkt_sink, PKT_TYPE_ELEMENT)
 
 static void pkt_sink_constructed (GObject *object);
 
-static const PktPadTemplate packets_template = { "sink", PKT_PAD_SINK, PKT_PAD_KIND_PACKETS, PKT_PAD_ALWAYS };
-static const PktPadTemplate records_template = { "sink", PKT_PAD_SINK, PKT_PAD_KIND_RECORDS, PKT_PAD_ALWAYS };
+static const PktPadTemplate packets_template
+    = { "sink", PKT_PAD_SINK, PKT_PAD_KIND_PACKETS, PKT_PAD_ALWAYS };
+static const PktPadTemplate records_template
+    = { "sink", PKT_PAD_SINK, PKT_PAD_KIND_RECORDS, PKT_PAD_ALWAYS };
 
 static PktFlowReturn
 sink_chain (PktPad *pad, PktElement *parent, PktBatch *batch)
 {
-  PktSink *self = (PktSink *) parent;
+  PktSink *self = (PktSink *)parent;
   PktFlowReturn ret;
   if (G_UNLIKELY (pkt_element_is_flushing (parent)))
     ret = PKT_FLOW_FLUSHING;
@@ -31,7 +33,7 @@ sink_chain (PktPad *pad, PktElement *parent, PktBatch *batch)
 static gboolean
 sink_event (PktPad *pad, PktElement *parent, PktEvent *event)
 {
-  PktSink *self = (PktSink *) parent;
+  PktSink *self = (PktSink *)parent;
   PktSinkPrivate *priv = pkt_sink_get_instance_private (self);
   PktSinkClass *klass = PKT_SINK_GET_CLASS (self);
   gboolean is_eos = event->type == PKT_EVENT_EOS;
@@ -94,8 +96,8 @@ pkt_sink_constructed (GObject *object)
 {
   PktSinkPrivate *priv = pkt_sink_get_instance_private (PKT_SINK (object));
   PktSinkClass *klass = PKT_SINK_GET_CLASS (object);
-  const PktPadTemplate *templ =
-    klass->pad_kind == PKT_PAD_KIND_RECORDS ? &records_template : &packets_template;
+  const PktPadTemplate *templ
+      = klass->pad_kind == PKT_PAD_KIND_RECORDS ? &records_template : &packets_template;
   if (pkt_element_class_get_pad_template (PKT_ELEMENT_CLASS (klass), "sink") != templ)
     pkt_element_class_add_pad_template (PKT_ELEMENT_CLASS (klass), templ);
   if (pkt_pad_get_kind (priv->sinkpad) != templ->kind)
@@ -127,8 +129,8 @@ pkt_sink_class_set_pad_kind (PktSinkClass *klass, PktPadKind kind)
 {
   klass->pad_kind = kind;
   pkt_element_class_add_pad_template (PKT_ELEMENT_CLASS (klass), kind == PKT_PAD_KIND_RECORDS
-                                                                   ? &records_template
-                                                                   : &packets_template);
+                                                                     ? &records_template
+                                                                     : &packets_template);
 }
 
 /**

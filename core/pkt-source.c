@@ -15,7 +15,8 @@ typedef struct {
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (PktSource, pkt_source, PKT_TYPE_ELEMENT)
 
-static const PktPadTemplate src_template = { "src", PKT_PAD_SRC, PKT_PAD_KIND_PACKETS, PKT_PAD_ALWAYS };
+static const PktPadTemplate src_template
+    = { "src", PKT_PAD_SRC, PKT_PAD_KIND_PACKETS, PKT_PAD_ALWAYS };
 
 static void
 wakeup (PktSourcePrivate *priv)

@@ -194,7 +194,8 @@ guint pkt_buffer_list_get_length (PktBufferList *list);
 PktPacket *pkt_buffer_list_get_packet (PktBufferList *list, guint idx);
 GBytes *pkt_buffer_list_get_packet_bytes (PktBufferList *list, guint idx);
 PktPacket *pkt_buffer_list_append (PktBufferList *list);
-PktBufferList *pkt_buffer_list_new_from_frames (GBytes *const *frames, guint n_frames, gint64 ts_ns);
+PktBufferList *pkt_buffer_list_new_from_frames (GBytes *const *frames, guint n_frames,
+                                                gint64 ts_ns);
 
 /**
  * pkt_buffer_list_is_full:
@@ -213,9 +214,13 @@ static inline void
 pkt_packet_init (PktPacket *p, const guint8 *data, guint32 caplen, guint32 len, gint64 ts_ns,
                  PktLinkType linktype)
 {
-  *p = (PktPacket){ .data = data, .caplen = caplen, .len = len, .ts_ns = ts_ns,
-                    .l3_off = PKT_OFFSET_NONE, .l4_off = PKT_OFFSET_NONE,
-                    .linktype = (guint8) linktype };
+  *p = (PktPacket){ .data = data,
+                    .caplen = caplen,
+                    .len = len,
+                    .ts_ns = ts_ns,
+                    .l3_off = PKT_OFFSET_NONE,
+                    .l4_off = PKT_OFFSET_NONE,
+                    .linktype = (guint8)linktype };
 }
 #endif
 

@@ -110,8 +110,8 @@ PktPad *pkt_element_get_static_pad (PktElement *self, const char *name);
 PktPad *pkt_element_request_pad (PktElement *self, const char *name, GError **error);
 PktPad *pkt_element_get_pad (PktElement *self, const char *name, GError **error);
 GList *pkt_element_get_pads (PktElement *self);
-PktPad *pkt_element_get_unlinked_pad (PktElement *self, PktPadDirection direction,
-                                      PktPadKind kind, GError **error);
+PktPad *pkt_element_get_unlinked_pad (PktElement *self, PktPadDirection direction, PktPadKind kind,
+                                      GError **error);
 gboolean pkt_element_link (PktElement *src, PktElement *sink, GError **error);
 gboolean pkt_element_link_pads (PktElement *src, const char *srcpad, PktElement *sink,
                                 const char *sinkpad, GError **error);

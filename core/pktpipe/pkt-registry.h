@@ -77,11 +77,10 @@ typedef struct {
  *
  * Every plugin module exports exactly one descriptor, `pkt_plugin_desc`.
  */
-#define PKT_PLUGIN_DEFINE(name, description, init)                                  \
-  G_MODULE_EXPORT const PktPluginDesc pkt_plugin_desc = {                          \
-    PKT_VERSION_MAJOR, PKT_VERSION_MINOR, #name, description, init, PKT_VERSION, \
-    "LGPL-2.1-or-later"                                                             \
-  }
+#define PKT_PLUGIN_DEFINE(name, description, init)                                                 \
+  G_MODULE_EXPORT const PktPluginDesc pkt_plugin_desc                                              \
+      = { PKT_VERSION_MAJOR, PKT_VERSION_MINOR,  #name, description, init,                         \
+          PKT_VERSION,       "LGPL-2.1-or-later" }
 
 GList *pkt_registry_get_plugins (void);
 gboolean pkt_registry_load_plugin (const char *path, GError **error);

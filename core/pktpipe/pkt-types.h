@@ -178,9 +178,9 @@ typedef enum {
 
 /* Counters are written by one streaming thread and read by any: relaxed
  * atomics keep reads tear-free without a lock or a fence on the hot path. */
-#define PKT_STAT_ADD(field, n) \
+#define PKT_STAT_ADD(field, n)                                                                     \
   __atomic_store_n (&(field), __atomic_load_n (&(field), __ATOMIC_RELAXED) + (n), __ATOMIC_RELAXED)
 #define PKT_STAT_ADD_ATOMIC(field, n) __atomic_fetch_add (&(field), (n), __ATOMIC_RELAXED)
-#define PKT_STAT_GET(field) __atomic_load_n (&(field), __ATOMIC_RELAXED)
+#define PKT_STAT_GET(field)           __atomic_load_n (&(field), __ATOMIC_RELAXED)
 
 G_END_DECLS

@@ -100,7 +100,6 @@ pkt_afpacket_on_full_get_type (void)
 
 /* ---- sockets ----------------------------------------------------------------- */
 
-
 static void
 iface_classify (PktAfpacketIface *info)
 {

@@ -14,31 +14,31 @@
 G_STATIC_ASSERT (sizeof (FlowKey) == 48);
 G_STATIC_ASSERT (sizeof (FlowEntry) == 176);
 
-#define NONE          0xffffffffu
+#define NONE 0xffffffffu
 /* 4096 slots of 2^26 ns (67 ms): a 275 s horizon; later deadlines wait in
  * the last slot and are re-filed when it comes round */
-#define WHEEL_SLOTS   4096u
-#define WHEEL_SHIFT   26
-#define NS_PER_S      1000000000ll
-#define WHEEL_MARK    0x80000000u
-#define IDX_BITS      24
-#define IDX_MASK      ((1u << IDX_BITS) - 1)
+#define WHEEL_SLOTS    4096u
+#define WHEEL_SHIFT    26
+#define NS_PER_S       1000000000ll
+#define WHEEL_MARK     0x80000000u
+#define IDX_BITS       24
+#define IDX_MASK       ((1u << IDX_BITS) - 1)
 #define FLOW_MAX_FLOWS (IDX_MASK - 1)
 
 /* FlowKey.fflags */
 enum {
   FF_USED = 1 << 0,
-  FF_ONE_WAY = 1 << 1,      /* ICMP without counterpart: keyed by direction */
-  FF_HANDSHAKE = 1 << 2,    /* TCP handshake finished: tcp-inactivity applies */
-  FF_ATTEMPT = 1 << 3,      /* Zeek's attempt timer armed (orig SYN) */
-  FF_CLOSE_DONE = 1 << 4,   /* close complete: delete after the linger */
-  FF_EST_SENT = 1 << 5,     /* "established" event emitted */
-  FF_HIST_TRUNC = 1 << 6,   /* history longer than the entry holds */
+  FF_ONE_WAY = 1 << 1,    /* ICMP without counterpart: keyed by direction */
+  FF_HANDSHAKE = 1 << 2,  /* TCP handshake finished: tcp-inactivity applies */
+  FF_ATTEMPT = 1 << 3,    /* Zeek's attempt timer armed (orig SYN) */
+  FF_CLOSE_DONE = 1 << 4, /* close complete: delete after the linger */
+  FF_EST_SENT = 1 << 5,   /* "established" event emitted */
+  FF_HIST_TRUNC = 1 << 6, /* history longer than the entry holds */
 };
 
 /* epflags */
 enum {
-  EP_FIN = 1 << 0,      /* FIN_cnt > 0 */
+  EP_FIN = 1 << 0, /* FIN_cnt > 0 */
   EP_DID_CLOSE = 1 << 1,
 };
 
@@ -54,11 +54,11 @@ enum {
   HIST_GAP = 0x80,
 };
 
-#define TH_FIN 0x01
-#define TH_SYN 0x02
-#define TH_RST 0x04
-#define TH_PUSH 0x08
-#define TH_ACK 0x10
+#define TH_FIN              0x01
+#define TH_SYN              0x02
+#define TH_RST              0x04
+#define TH_PUSH             0x08
+#define TH_ACK              0x10
 #define TOO_LARGE_SEQ_DELTA 1048576
 
 struct _FlowEngine {
@@ -84,19 +84,19 @@ struct _FlowEngine {
 static inline guint16
 rd16 (const guint8 *p)
 {
-  return (guint16) ((p[0] << 8) | p[1]);
+  return (guint16)((p[0] << 8) | p[1]);
 }
 
 static inline guint32
 rd32 (const guint8 *p)
 {
-  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+  return ((guint32)p[0] << 24) | ((guint32)p[1] << 16) | ((guint32)p[2] << 8) | p[3];
 }
 
 static inline gint32
 seq_delta (guint32 a, guint32 b)
 {
-  return (gint32) (a - b);
+  return (gint32)(a - b);
 }
 
 static inline gboolean
@@ -128,11 +128,12 @@ void
 flow_server_ports_set_default (guint8 *bm)
 {
   static const guint16 ports[] = {
-    20, 21, 22, 23, 25, 53, 67, 68, 69, 80, 81, 88, 102, 110, 111, 123, 135, 137, 138, 139,
-    143, 161, 162, 179, 389, 443, 445, 465, 502, 514, 563, 585, 587, 614, 631, 636, 750, 853,
-    989, 990, 992, 993, 995, 1080, 1194, 1433, 1812, 1813, 1883, 2049, 2123, 2152, 2811,
-    3128, 3268, 3306, 3389, 3544, 4789, 5060, 5072, 5222, 5223, 5269, 5353, 5355, 5432,
-    5900, 6081, 6379, 6666, 6667, 6668, 6669, 8000, 8080, 8443, 8888, 20000, 47808,
+    20,   21,   22,   23,   25,   53,   67,   68,   69,    80,    81,   88,   102,  110,
+    111,  123,  135,  137,  138,  139,  143,  161,  162,   179,   389,  443,  445,  465,
+    502,  514,  563,  585,  587,  614,  631,  636,  750,   853,   989,  990,  992,  993,
+    995,  1080, 1194, 1433, 1812, 1813, 1883, 2049, 2123,  2152,  2811, 3128, 3268, 3306,
+    3389, 3544, 4789, 5060, 5072, 5222, 5223, 5269, 5353,  5355,  5432, 5900, 6081, 6379,
+    6666, 6667, 6668, 6669, 8000, 8080, 8443, 8888, 20000, 47808,
   };
   memset (bm, 0, 8192);
   for (guint i = 0; i < G_N_ELEMENTS (ports); i++)
@@ -143,12 +144,18 @@ const char *
 flow_end_reason_name (FlowEndReason reason)
 {
   switch (reason) {
-    case FLOW_END_TIMEOUT: return "timeout";
-    case FLOW_END_CLOSED: return "closed";
-    case FLOW_END_EVICTED: return "evicted";
-    case FLOW_END_EOS: return "eos";
-    case FLOW_END_REUSED: return "reused";
-    default: return "active";
+    case FLOW_END_TIMEOUT:
+      return "timeout";
+    case FLOW_END_CLOSED:
+      return "closed";
+    case FLOW_END_EVICTED:
+      return "evicted";
+    case FLOW_END_EOS:
+      return "eos";
+    case FLOW_END_REUSED:
+      return "reused";
+    default:
+      return "active";
   }
 }
 
@@ -156,11 +163,15 @@ const char *
 flow_proto_name (guint8 proto)
 {
   switch (proto) {
-    case 6: return "tcp";
-    case 17: return "udp";
+    case 6:
+      return "tcp";
+    case 17:
+      return "udp";
     case 1:
-    case 58: return "icmp";
-    default: return "unknown_transport";
+    case 58:
+      return "icmp";
+    default:
+      return "unknown_transport";
   }
 }
 
@@ -169,21 +180,21 @@ flow_proto_name (guint8 proto)
 guint64
 flow_entry_ip_bytes (const FlowEntry *e, int dir)
 {
-  return ((guint64) e->ipb_hi[dir] << 32) | e->ipb_lo[dir];
+  return ((guint64)e->ipb_hi[dir] << 32) | e->ipb_lo[dir];
 }
 
 static inline void
 ip_bytes_add (FlowEntry *e, int dir, guint32 n)
 {
   guint64 v = flow_entry_ip_bytes (e, dir) + n;
-  e->ipb_lo[dir] = (guint32) v;
-  e->ipb_hi[dir] = (guint16) (v >> 32);
+  e->ipb_lo[dir] = (guint32)v;
+  e->ipb_hi[dir] = (guint16)(v >> 32);
 }
 
 static inline guint64
 full_seq (guint32 seq, guint wraps)
 {
-  return ((guint64) wraps << 32) | seq;
+  return ((guint64)wraps << 32) | seq;
 }
 
 #define SEQ_WRAPS(e, d) ((e)->wraps[d] & 0x0f)
@@ -223,7 +234,7 @@ tcp_size (const FlowEntry *e, int d)
     return 0;
   guint64 last = full_seq (e->last_seq[d], SEQ_WRAPS (e, d));
   guint64 ack = full_seq (e->ack_seq[d], ACK_WRAPS (e, d));
-  guint64 size = (last > ack ? last : ack) - (guint64) e->start_seq[d];
+  guint64 size = (last > ack ? last : ack) - (guint64)e->start_seq[d];
   if (size != 0)
     size--;
   if ((e->epflags[d] & EP_FIN) && size != 0)
@@ -385,14 +396,14 @@ key_hash (const FlowEngine *eng, const FlowKey *k, gboolean one_way)
     h = (a0 + b0) * 0x9e3779b97f4a7c15ull + rotl64 (a0 ^ b0, 21) + (a1 + b1) * 0xc2b2ae3d27d4eb4full
         + rotl64 (a1 ^ b1, 43) + ((pa + pb) << 17 | (pa ^ pb)) * 0x165667b19e3779f9ull;
   }
-  h ^= (guint64) k->proto << 56 ^ (guint64) k->family << 48 ^ (guint64) k->tunnel_type << 40
-       ^ (guint64) k->tunnel_id;
+  h ^= (guint64)k->proto << 56 ^ (guint64)k->family << 48 ^ (guint64)k->tunnel_type << 40
+       ^ (guint64)k->tunnel_id;
   if (key_vlan_keyed (eng))
-    h ^= ((guint64) k->vlan << 20) ^ ((guint64) k->inner_vlan << 36);
+    h ^= ((guint64)k->vlan << 20) ^ ((guint64)k->inner_vlan << 36);
   h ^= h >> 31;
   h *= 0xd6e8feb86659fd93ull;
   h ^= h >> 32;
-  return (guint32) h;
+  return (guint32)h;
 }
 
 static inline gboolean
@@ -424,8 +435,8 @@ key_match (const FlowEngine *eng, const FlowEntry *e, const FlowKey *k)
     return 0;
   if ((ek->fflags & FF_ONE_WAY) || !eng->cfg.bidirectional)
     return -1;
-  if (ek->port[0] == k->port[1] && ek->port[1] == k->port[0]
-      && addr_eq (ek->addr[0], k->addr[1]) && addr_eq (ek->addr[1], k->addr[0]))
+  if (ek->port[0] == k->port[1] && ek->port[1] == k->port[0] && addr_eq (ek->addr[0], k->addr[1])
+      && addr_eq (ek->addr[1], k->addr[0]))
     return 1;
   return -1;
 }
@@ -474,8 +485,7 @@ flow_engine_free (FlowEngine *eng)
 }
 
 void
-flow_engine_set_callback (FlowEngine *eng, FlowEventFunc func, gpointer user_data,
-                          guint event_mask)
+flow_engine_set_callback (FlowEngine *eng, FlowEventFunc func, gpointer user_data, guint event_mask)
 {
   eng->func = func;
   eng->user_data = user_data;
@@ -497,14 +507,14 @@ flow_engine_get_counters (FlowEngine *eng)
 gsize
 flow_engine_get_memory (FlowEngine *eng)
 {
-  return (gsize) eng->cfg.max_flows * sizeof (FlowEntry)
-         + ((gsize) eng->index_mask + 1) * sizeof (guint32);
+  return (gsize)eng->cfg.max_flows * sizeof (FlowEntry)
+         + ((gsize)eng->index_mask + 1) * sizeof (guint32);
 }
 
 static inline guint64
 entry_id (FlowEngine *eng, guint32 idx)
 {
-  return ((guint64) eng->entries[idx].gen << 32) | idx;
+  return ((guint64)eng->entries[idx].gen << 32) | idx;
 }
 
 /* LRU list: head is the least recently used */
@@ -551,8 +561,8 @@ entry_deadline (const FlowEngine *eng, const FlowEntry *e)
 {
   const FlowConfig *c = &eng->cfg;
   guint8 f = e->key.fflags;
-  if (e->key.family == 0 || (e->key.proto != 6 && e->key.proto != 17 && e->key.proto != 1
-                             && e->key.proto != 58))
+  if (e->key.family == 0
+      || (e->key.proto != 6 && e->key.proto != 17 && e->key.proto != 1 && e->key.proto != 58))
     return e->last_ts + c->other_inactivity_ns;
   if (e->key.proto == 17)
     return e->last_ts + c->udp_inactivity_ns;
@@ -605,7 +615,7 @@ wheel_insert (FlowEngine *eng, guint32 idx)
     tick = cur;
   if (tick >= cur + WHEEL_SLOTS)
     tick = cur + WHEEL_SLOTS - 1;
-  guint32 slot = (guint32) (tick % WHEEL_SLOTS);
+  guint32 slot = (guint32)(tick % WHEEL_SLOTS);
   e->wheel_prev = WHEEL_MARK | slot;
   e->wheel_next = eng->wheel[slot];
   if (e->wheel_next != NONE)
@@ -720,7 +730,7 @@ flow_engine_advance (FlowEngine *eng, gint64 now)
   if (tick - eng->wheel_tick > WHEEL_SLOTS)
     eng->wheel_tick = tick - WHEEL_SLOTS;
   while (eng->wheel_tick < tick) {
-    guint32 slot = (guint32) (eng->wheel_tick % WHEEL_SLOTS);
+    guint32 slot = (guint32)(eng->wheel_tick % WHEEL_SLOTS);
     eng->wheel_tick++;
     wheel_run_slot (eng, slot, now);
   }
@@ -744,9 +754,9 @@ flow_engine_end_all (FlowEngine *eng, FlowEndReason reason)
 
 typedef struct {
   FlowKey key;
-  guint32 ip_len;    /* IP total length (Zeek's ip bytes) */
-  guint32 l4_len;    /* transport payload length from the headers */
-  const guint8 *l4;  /* transport header (caplen checked for the fixed part) */
+  guint32 ip_len;   /* IP total length (Zeek's ip bytes) */
+  guint32 l4_len;   /* transport payload length from the headers */
+  const guint8 *l4; /* transport header (caplen checked for the fixed part) */
   guint8 tcp_flags;
   gboolean one_way;
 } PacketInfo;
@@ -757,31 +767,53 @@ icmp_counterpart (guint8 proto, guint8 type, guint8 code, gboolean *one_way)
   *one_way = FALSE;
   if (proto == 1) {
     switch (type) {
-      case 8: return 0;
-      case 0: return 8;
-      case 13: return 14;
-      case 14: return 13;
-      case 15: return 16;
-      case 16: return 15;
-      case 10: return 9;
-      case 9: return 10;
-      case 17: return 18;
-      case 18: return 17;
-      default: break;
+      case 8:
+        return 0;
+      case 0:
+        return 8;
+      case 13:
+        return 14;
+      case 14:
+        return 13;
+      case 15:
+        return 16;
+      case 16:
+        return 15;
+      case 10:
+        return 9;
+      case 9:
+        return 10;
+      case 17:
+        return 18;
+      case 18:
+        return 17;
+      default:
+        break;
     }
   } else {
     switch (type) {
-      case 128: return 129;
-      case 129: return 128;
-      case 133: return 134;
-      case 134: return 133;
-      case 135: return 136;
-      case 136: return 135;
-      case 130: return 131;
-      case 131: return 130;
-      case 139: return 140;
-      case 140: return 139;
-      default: break;
+      case 128:
+        return 129;
+      case 129:
+        return 128;
+      case 133:
+        return 134;
+      case 134:
+        return 133;
+      case 135:
+        return 136;
+      case 136:
+        return 135;
+      case 130:
+        return 131;
+      case 131:
+        return 130;
+      case 139:
+        return 140;
+      case 140:
+        return 139;
+      default:
+        break;
     }
   }
   *one_way = TRUE;
@@ -825,7 +857,7 @@ packet_info (FlowEngine *eng, PktPacket *p, PacketInfo *pi)
         if (p->l4_off == PKT_OFFSET_NONE || p->l4_off < p->l3_off)
           return FALSE;
         guint need = pr == 6 ? 20 : pr == 17 ? 8 : 4;
-        if (p->caplen < (guint32) p->l4_off + need)
+        if (p->caplen < (guint32)p->l4_off + need)
           return FALSE;
         const guint8 *l4 = p->data + p->l4_off;
         guint32 hdrs = p->l4_off - p->l3_off;
@@ -844,7 +876,7 @@ packet_info (FlowEngine *eng, PktPacket *p, PacketInfo *pi)
           pi->l4_len = ulen >= 8 ? ulen - 8u : (l4_total > 8 ? l4_total - 8 : 0);
         } else {
           k->port[0] = l4[0];
-          k->port[1] = (guint16) icmp_counterpart (pr, l4[0], l4[1], &pi->one_way);
+          k->port[1] = (guint16)icmp_counterpart (pr, l4[0], l4[1], &pi->one_way);
           pi->l4_len = l4_total > 8 ? l4_total - 8 : 0;
         }
       }
@@ -888,12 +920,14 @@ static void
 swap_roles (FlowEntry *e)
 {
   guint8 a[16];
-#define SWAP(x)            \
-  G_STMT_START {           \
-    __typeof__ (x[0]) t_ = x[0]; \
-    x[0] = x[1];           \
-    x[1] = t_;             \
-  } G_STMT_END
+#define SWAP(x)                                                                                    \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    __typeof__ (x[0]) t_ = x[0];                                                                   \
+    x[0] = x[1];                                                                                   \
+    x[1] = t_;                                                                                     \
+  }                                                                                                \
+  G_STMT_END
   memcpy (a, e->key.addr[0], 16);
   memcpy (e->key.addr[0], e->key.addr[1], 16);
   memcpy (e->key.addr[1], a, 16);
@@ -960,9 +994,9 @@ rel_seq_of (const FlowEntry *e, int d, guint32 cur, guint32 last, guint wraps, g
     delta = seq_delta (cur, e->start_seq[d]);
     if (under && delta < 0)
       *under = TRUE;
-    return (guint64) (gint64) delta;
+    return (guint64)(gint64)delta;
   }
-  return full_seq (cur, wraps) - (guint64) e->start_seq[d];
+  return full_seq (cur, wraps) - (guint64)e->start_seq[d];
 }
 
 static void
@@ -1015,20 +1049,20 @@ tcp_update_history (FlowEntry *e, int d, guint8 f, guint64 rel_seq, guint32 len)
   } else if (bits == 1) {
     if (f & TH_SYN) {
       char code = (f & TH_ACK) ? 'H' : 'S';
-      if (check_history (e, d, HIST_SYN_PKT, code) && (guint8) rel_seq != e->hist_syn[d])
+      if (check_history (e, d, HIST_SYN_PKT, code) && (guint8)rel_seq != e->hist_syn[d])
         ep_add_history (e, d, code);
-      e->hist_syn[d] = (guint8) rel_seq;
+      e->hist_syn[d] = (guint8)rel_seq;
     }
     if (f & TH_FIN) {
-      guint16 v = (guint16) (rel_seq + len);
+      guint16 v = (guint16)(rel_seq + len);
       if (check_history (e, d, HIST_FIN_PKT, 'F') && v != e->hist_fin[d])
         ep_add_history (e, d, 'F');
       e->hist_fin[d] = v;
     }
     if (f & TH_RST) {
-      if (check_history (e, d, HIST_RST_PKT, 'R') && (guint16) rel_seq != e->hist_rst[d])
+      if (check_history (e, d, HIST_RST_PKT, 'R') && (guint16)rel_seq != e->hist_rst[d])
         ep_add_history (e, d, 'R');
-      e->hist_rst[d] = (guint16) rel_seq;
+      e->hist_rst[d] = (guint16)rel_seq;
     }
   } else {
     if (len)
@@ -1043,8 +1077,8 @@ set_state (FlowEntry *e, int d, guint8 s)
 {
   if (s == e->state[d])
     return;
-  /* Zeek TCP_Endpoint::SetState: leaving the handshake switches the
-   * inactivity timeout to tcp_inactivity_timeout */
+    /* Zeek TCP_Endpoint::SetState: leaving the handshake switches the
+     * inactivity timeout to tcp_inactivity_timeout */
 #define HS(x) ((x) == FLOW_TCP_INACTIVE || (x) == FLOW_TCP_SYN_SENT || (x) == FLOW_TCP_SYN_ACK_SENT)
   if (!HS (s) && HS (e->state[d]) && HS (e->state[1 - d]))
     e->key.fflags |= FF_HANDSHAKE;
@@ -1068,8 +1102,8 @@ tcp_closed (FlowEntry *e, int d)
 
 /* Returns TRUE if the roles were flipped (d changes meaning). */
 static gboolean
-tcp_state_machine (FlowEntry *e, int d, guint8 f, guint32 base_seq, guint32 ack_seq,
-                   guint32 len, gint32 delta_last, gboolean *do_close)
+tcp_state_machine (FlowEntry *e, int d, guint8 f, guint32 base_seq, guint32 ack_seq, guint32 len,
+                   gint32 delta_last, gboolean *do_close)
 {
   int p = 1 - d;
   gboolean is_orig = d == 0;
@@ -1152,8 +1186,8 @@ tcp_state_machine (FlowEntry *e, int d, guint8 f, guint32 base_seq, guint32 ack_
     default:
       break;
   }
-  (void) ack_seq;
-  (void) delta_last;
+  (void)ack_seq;
+  (void)delta_last;
   if (*do_close)
     tcp_closed (e, d);
   return flipped;
@@ -1194,10 +1228,10 @@ tcp_process (FlowEngine *eng, FlowEntry *e, int d, const PacketInfo *pi, gint64 
     d = 1 - d;
   int p = 1 - d;
 
-  gint32 seg_len = (gint32) len + !!(f & TH_SYN) + !!(f & TH_FIN);
+  gint32 seg_len = (gint32)len + !!(f & TH_SYN) + !!(f & TH_FIN);
   if (f & TH_RST)
-    seg_len -= (gint32) len;
-  guint32 seq_one_past = base_seq + (guint32) seg_len;
+    seg_len -= (gint32)len;
+  guint32 seq_one_past = base_seq + (guint32)seg_len;
 
   tcp_init_endpoint (e, d, f, base_seq, seq_one_past);
   gboolean under = FALSE;
@@ -1205,8 +1239,7 @@ tcp_process (FlowEngine *eng, FlowEntry *e, int d, const PacketInfo *pi, gint64 
   tcp_update_history (e, d, f, rel_seq, len);
 
   /* update_window: zero windows (window << scale is zero iff window is) */
-  if (win == 0 && !(f & TH_RST) && e->state[p] != FLOW_TCP_CLOSED
-      && e->state[d] != FLOW_TCP_RESET)
+  if (win == 0 && !(f & TH_RST) && e->state[p] != FLOW_TCP_CLOSED && e->state[d] != FLOW_TCP_RESET)
     scaled_history (e, d, &e->win0[d], 'W');
 
   if (!(e->epflags[0] & EP_DID_CLOSE) || !(e->epflags[1] & EP_DID_CLOSE))
@@ -1222,7 +1255,7 @@ tcp_process (FlowEngine *eng, FlowEntry *e, int d, const PacketInfo *pi, gint64 
     } else {
       gboolean aunder = FALSE;
       guint64 rel_ack = rel_seq_of (e, p, ack_seq, e->ack_seq[p], ACK_WRAPS (e, p), &aunder);
-      (void) rel_ack;
+      (void)rel_ack;
       if (!aunder && !(f & TH_RST)) {
         gint32 da = seq_delta (ack_seq, e->ack_seq[p]);
         if (!(ack_seq == 0 && da > TOO_LARGE_SEQ_DELTA) && da > 0) {
@@ -1231,7 +1264,7 @@ tcp_process (FlowEngine *eng, FlowEntry *e, int d, const PacketInfo *pi, gint64 
           gint32 gap = seq_delta (ack_seq, e->last_seq[p]);
           if (gap > 0 && gap < TOO_LARGE_SEQ_DELTA && e->state[p] == FLOW_TCP_ESTABLISHED
               && e->state[d] == FLOW_TCP_ESTABLISHED) {
-            e->missed += (guint32) gap;
+            e->missed += (guint32)gap;
             if (!(f & TH_FIN))
               check_history (e, p, HIST_GAP, 'G');
           }
@@ -1243,7 +1276,8 @@ tcp_process (FlowEngine *eng, FlowEntry *e, int d, const PacketInfo *pi, gint64 
 
   /* update_last_seq */
   gint32 delta_last = seq_delta (seq_one_past, e->last_seq[d]);
-  if ((f & (TH_SYN | TH_RST)) && (delta_last > TOO_LARGE_SEQ_DELTA || delta_last < -TOO_LARGE_SEQ_DELTA))
+  if ((f & (TH_SYN | TH_RST))
+      && (delta_last > TOO_LARGE_SEQ_DELTA || delta_last < -TOO_LARGE_SEQ_DELTA))
     ;
   else if ((f & TH_FIN) && e->last_seq[d] == e->start_seq[d] + 1)
     update_last_seq_raw (e, d, seq_one_past);
@@ -1285,8 +1319,8 @@ tcp_is_reuse (FlowEngine *eng, FlowEntry *e, int d, const PacketInfo *pi)
         && e->state[1] == FLOW_TCP_INACTIVE && base_seq == e->start_seq[1])
       return FALSE;
   }
-  (void) eng;
-  (void) d;
+  (void)eng;
+  (void)d;
   return TRUE;
 }
 
@@ -1297,8 +1331,7 @@ entry_create (FlowEngine *eng, const PacketInfo *pi, guint32 hash, guint32 slot,
   if (eng->free_head == NONE) {
     guint32 victim = eng->lru_head;
     FlowEntry *v = &eng->entries[victim];
-    entry_end (eng, victim,
-               entry_deadline (eng, v) <= now ? expiry_reason (v) : FLOW_END_EVICTED);
+    entry_end (eng, victim, entry_deadline (eng, v) <= now ? expiry_reason (v) : FLOW_END_EVICTED);
     /* the index changed: find the insertion slot again */
     guint32 mask = eng->index_mask;
     slot = hash & mask;
@@ -1439,8 +1472,8 @@ process_prepared (FlowEngine *eng, PktPacket *p, PacketInfo *pi_in, guint32 hash
     if (eng->cfg.key == FLOW_KEY_5TUPLE && pi.key.proto == 17)
       check_history (e, dir, HIST_DATA_PKT, 'D');
     guint64 b = full_seq (e->start_seq[dir], e->last_seq[dir]) + pi.l4_len;
-    e->start_seq[dir] = (guint32) b;
-    e->last_seq[dir] = (guint32) (b >> 32);
+    e->start_seq[dir] = (guint32)b;
+    e->last_seq[dir] = (guint32)(b >> 32);
   }
   e->pkts[dir]++;
   ip_bytes_add (e, dir, pi.ip_len);
@@ -1452,9 +1485,9 @@ process_prepared (FlowEngine *eng, PktPacket *p, PacketInfo *pi_in, guint32 hash
     if (created && (eng->event_mask & (1u << FLOW_EVENT_STARTED)))
       eng->func (eng, FLOW_EVENT_STARTED, e, entry_id (eng, idx), FLOW_END_NONE, eng->user_data);
     if (!(e->key.fflags & FF_EST_SENT) && (eng->event_mask & (1u << FLOW_EVENT_ESTABLISHED))) {
-      gboolean est = tcp ? (e->state[0] == FLOW_TCP_ESTABLISHED
-                            && e->state[1] == FLOW_TCP_ESTABLISHED)
-                         : (e->pkts[0] > 0 && e->pkts[1] > 0);
+      gboolean est
+          = tcp ? (e->state[0] == FLOW_TCP_ESTABLISHED && e->state[1] == FLOW_TCP_ESTABLISHED)
+                : (e->pkts[0] > 0 && e->pkts[1] > 0);
       if (est) {
         e->key.fflags |= FF_EST_SENT;
         eng->func (eng, FLOW_EVENT_ESTABLISHED, e, entry_id (eng, idx), FLOW_END_NONE,
@@ -1463,7 +1496,7 @@ process_prepared (FlowEngine *eng, PktPacket *p, PacketInfo *pi_in, guint32 hash
     }
   }
   p->flow_id = entry_id (eng, idx);
-  p->flow_dir = (guint8) dir;
+  p->flow_dir = (guint8)dir;
   p->flags |= PKT_PACKET_FLAG_FLOW_VALID;
   return TRUE;
 }

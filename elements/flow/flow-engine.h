@@ -22,11 +22,11 @@ typedef enum {
 
 typedef enum {
   FLOW_END_NONE = 0,
-  FLOW_END_TIMEOUT,  /* inactivity (or Zeek's attempt/linger timers) */
-  FLOW_END_CLOSED,   /* FIN/RST close completed and the linger elapsed */
-  FLOW_END_EVICTED,  /* table full: least recently used */
-  FLOW_END_EOS,      /* end of stream */
-  FLOW_END_REUSED,   /* a new SYN reused the tuple of a closed connection */
+  FLOW_END_TIMEOUT, /* inactivity (or Zeek's attempt/linger timers) */
+  FLOW_END_CLOSED,  /* FIN/RST close completed and the linger elapsed */
+  FLOW_END_EVICTED, /* table full: least recently used */
+  FLOW_END_EOS,     /* end of stream */
+  FLOW_END_REUSED,  /* a new SYN reused the tuple of a closed connection */
 } FlowEndReason;
 
 typedef enum {
@@ -90,8 +90,8 @@ typedef struct {
   gint64 udp_inactivity_ns;
   gint64 icmp_inactivity_ns;
   gint64 other_inactivity_ns;
-  gint64 linger_ns;        /* Zeek tcp_connection_linger / tcp_close_delay */
-  gint64 attempt_ns;       /* Zeek tcp_attempt_delay: unanswered SYN */
+  gint64 linger_ns;           /* Zeek tcp_connection_linger / tcp_close_delay */
+  gint64 attempt_ns;          /* Zeek tcp_attempt_delay: unanswered SYN */
   const guint8 *server_ports; /* 8192-byte bitmap (likely_server_ports), or NULL */
 } FlowConfig;
 

@@ -4,8 +4,10 @@
 
 #include <string.h>
 
-#define F(name, type, member, set) \
-  { name, type, G_STRUCT_OFFSET (PktConnRecord, member), set }
+#define F(name, type, member, set)                                                                 \
+  {                                                                                                \
+    name, type, G_STRUCT_OFFSET (PktConnRecord, member), set                                       \
+  }
 #define ALWAYS -1
 #define SET(m) G_STRUCT_OFFSET (PktConnRecord, m)
 
@@ -58,7 +60,7 @@ set_addr (PktAddr *a, const FlowEntry *e, int d)
 PktRecord *
 pkt_conn_record_new (const FlowEntry *e, guint64 flow_id, FlowEndReason reason, gboolean ended)
 {
-  PktConnRecord *r = (PktConnRecord *) pkt_record_new (&pkt_conn_record_type);
+  PktConnRecord *r = (PktConnRecord *)pkt_record_new (&pkt_conn_record_type);
   r->ts = e->first_ts;
   pkt_flow_format_uid (flow_id, r->uid_buf);
   r->uid = r->uid_buf;
@@ -66,8 +68,9 @@ pkt_conn_record_new (const FlowEntry *e, guint64 flow_id, FlowEndReason reason, 
   set_addr (&r->resp_h, e, 1);
   r->orig_p = e->key.port[0];
   r->resp_p = e->key.port[1];
-  r->ports_set = e->key.family != 0 && (e->key.proto == 6 || e->key.proto == 17
-                                        || e->key.proto == 1 || e->key.proto == 58);
+  r->ports_set
+      = e->key.family != 0
+        && (e->key.proto == 6 || e->key.proto == 17 || e->key.proto == 1 || e->key.proto == 58);
   r->proto = e->key.family ? flow_proto_name (e->key.proto) : "unknown_transport";
   r->duration = e->last_ts - e->first_ts;
   /* Zeek sets duration and the byte counts only for a positive duration */

@@ -70,17 +70,13 @@ enum {
   N_PROPS
 };
 
-enum {
-  SIGNAL_FLOW_STARTED,
-  SIGNAL_FLOW_ENDED,
-  N_SIGNALS
-};
+enum { SIGNAL_FLOW_STARTED, SIGNAL_FLOW_ENDED, N_SIGNALS };
 
 static GParamSpec *props[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static const PktPadTemplate flows_template = { "flows", PKT_PAD_SRC, PKT_PAD_KIND_RECORDS,
-                                               PKT_PAD_REQUEST };
+static const PktPadTemplate flows_template
+    = { "flows", PKT_PAD_SRC, PKT_PAD_KIND_RECORDS, PKT_PAD_REQUEST };
 
 /* ---------------------------------------------------------------- enums */
 
@@ -147,8 +143,8 @@ on_flow_event (FlowEngine *engine, FlowEventType type, const FlowEntry *entry, g
   PktRecord *rec = pkt_conn_record_new (entry, flow_id, reason, type == FLOW_EVENT_ENDED);
   if (to_sig)
     g_signal_emit (self,
-                   signals[type == FLOW_EVENT_STARTED ? SIGNAL_FLOW_STARTED : SIGNAL_FLOW_ENDED],
-                   0, rec);
+                   signals[type == FLOW_EVENT_STARTED ? SIGNAL_FLOW_STARTED : SIGNAL_FLOW_ENDED], 0,
+                   rec);
   if (to_pad) {
     if (!self->pending)
       self->pending = pkt_record_list_new (64);
@@ -180,7 +176,7 @@ static void
 publish_stats (PktFlowTrack *self)
 {
   const FlowCounters *c = flow_engine_get_counters (self->engine);
-  __atomic_store_n (&self->stat_active, (guint64) flow_engine_get_active (self->engine),
+  __atomic_store_n (&self->stat_active, (guint64)flow_engine_get_active (self->engine),
                     __ATOMIC_RELAXED);
   __atomic_store_n (&self->stat_created, c->created, __ATOMIC_RELAXED);
   __atomic_store_n (&self->stat_expired, c->expired, __ATOMIC_RELAXED);
@@ -229,9 +225,8 @@ pkt_flow_track_sink_event (PktFilter *filter, PktEvent *event)
       flow_engine_end_all (self->engine, FLOW_END_EOS);
       publish_stats (self);
       pkt_element_post_message (
-        PKT_ELEMENT (self),
-        pkt_message_new_payload (PKT_MESSAGE_STATS, PKT_ELEMENT (self),
-                                 pkt_element_get_stats (PKT_ELEMENT (self))));
+          PKT_ELEMENT (self), pkt_message_new_payload (PKT_MESSAGE_STATS, PKT_ELEMENT (self),
+                                                       pkt_element_get_stats (PKT_ELEMENT (self))));
     }
     publish_stats (self);
     push_pending (self);
@@ -277,12 +272,12 @@ pkt_flow_track_start (PktFilter *filter, GError **error)
   cfg.key_with = self->key_with;
   cfg.bidirectional = self->bidirectional;
   cfg.max_flows = self->max_flows;
-  cfg.tcp_inactivity_ns = (gint64) self->tcp_inactivity;
-  cfg.udp_inactivity_ns = (gint64) self->udp_inactivity;
-  cfg.icmp_inactivity_ns = (gint64) self->icmp_inactivity;
-  cfg.other_inactivity_ns = (gint64) self->udp_inactivity;
-  cfg.linger_ns = (gint64) self->linger;
-  cfg.attempt_ns = (gint64) self->linger;
+  cfg.tcp_inactivity_ns = (gint64)self->tcp_inactivity;
+  cfg.udp_inactivity_ns = (gint64)self->udp_inactivity;
+  cfg.icmp_inactivity_ns = (gint64)self->icmp_inactivity;
+  cfg.other_inactivity_ns = (gint64)self->udp_inactivity;
+  cfg.linger_ns = (gint64)self->linger;
+  cfg.attempt_ns = (gint64)self->linger;
   g_autofree guint8 *ports = g_malloc (8192);
   if (self->server_ports && *self->server_ports) {
     if (!parse_server_ports (self->server_ports, ports, error, self))
@@ -304,8 +299,8 @@ pkt_flow_track_stop (PktFilter *filter)
 }
 
 static PktPad *
-pkt_flow_track_request_new_pad (PktElement *element, const PktPadTemplate *templ,
-                                const char *name, GError **error)
+pkt_flow_track_request_new_pad (PktElement *element, const PktPadTemplate *templ, const char *name,
+                                GError **error)
 {
   PktFlowTrack *self = PKT_FLOW_TRACK (element);
   if (self->flows_pad && pkt_element_get_static_pad (element, "flows") == self->flows_pad) {
@@ -339,20 +334,39 @@ pkt_flow_track_set_property (GObject *object, guint id, const GValue *value, GPa
 {
   PktFlowTrack *self = PKT_FLOW_TRACK (object);
   switch (id) {
-    case PROP_KEY: self->key = g_value_get_enum (value); break;
-    case PROP_KEY_WITH: self->key_with = g_value_get_flags (value); break;
-    case PROP_BIDIRECTIONAL: self->bidirectional = g_value_get_boolean (value); break;
-    case PROP_MAX_FLOWS: self->max_flows = g_value_get_uint (value); break;
-    case PROP_TCP_INACTIVITY: self->tcp_inactivity = g_value_get_uint64 (value); break;
-    case PROP_UDP_INACTIVITY: self->udp_inactivity = g_value_get_uint64 (value); break;
-    case PROP_ICMP_INACTIVITY: self->icmp_inactivity = g_value_get_uint64 (value); break;
-    case PROP_LINGER: self->linger = g_value_get_uint64 (value); break;
-    case PROP_EMIT: self->emit = g_value_get_flags (value); break;
+    case PROP_KEY:
+      self->key = g_value_get_enum (value);
+      break;
+    case PROP_KEY_WITH:
+      self->key_with = g_value_get_flags (value);
+      break;
+    case PROP_BIDIRECTIONAL:
+      self->bidirectional = g_value_get_boolean (value);
+      break;
+    case PROP_MAX_FLOWS:
+      self->max_flows = g_value_get_uint (value);
+      break;
+    case PROP_TCP_INACTIVITY:
+      self->tcp_inactivity = g_value_get_uint64 (value);
+      break;
+    case PROP_UDP_INACTIVITY:
+      self->udp_inactivity = g_value_get_uint64 (value);
+      break;
+    case PROP_ICMP_INACTIVITY:
+      self->icmp_inactivity = g_value_get_uint64 (value);
+      break;
+    case PROP_LINGER:
+      self->linger = g_value_get_uint64 (value);
+      break;
+    case PROP_EMIT:
+      self->emit = g_value_get_flags (value);
+      break;
     case PROP_SERVER_PORTS:
       g_free (self->server_ports);
       self->server_ports = g_value_dup_string (value);
       break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
   }
 }
 
@@ -361,28 +375,61 @@ pkt_flow_track_get_property (GObject *object, guint id, GValue *value, GParamSpe
 {
   PktFlowTrack *self = PKT_FLOW_TRACK (object);
   switch (id) {
-    case PROP_KEY: g_value_set_enum (value, self->key); break;
-    case PROP_KEY_WITH: g_value_set_flags (value, self->key_with); break;
-    case PROP_BIDIRECTIONAL: g_value_set_boolean (value, self->bidirectional); break;
-    case PROP_MAX_FLOWS: g_value_set_uint (value, self->max_flows); break;
-    case PROP_TCP_INACTIVITY: g_value_set_uint64 (value, self->tcp_inactivity); break;
-    case PROP_UDP_INACTIVITY: g_value_set_uint64 (value, self->udp_inactivity); break;
-    case PROP_ICMP_INACTIVITY: g_value_set_uint64 (value, self->icmp_inactivity); break;
-    case PROP_LINGER: g_value_set_uint64 (value, self->linger); break;
-    case PROP_EMIT: g_value_set_flags (value, self->emit); break;
-    case PROP_SERVER_PORTS: g_value_set_string (value, self->server_ports); break;
-    case PROP_ACTIVE: g_value_set_uint64 (value, PKT_STAT_GET (self->stat_active)); break;
-    case PROP_CREATED: g_value_set_uint64 (value, PKT_STAT_GET (self->stat_created)); break;
-    case PROP_EXPIRED: g_value_set_uint64 (value, PKT_STAT_GET (self->stat_expired)); break;
-    case PROP_EVICTED: g_value_set_uint64 (value, PKT_STAT_GET (self->stat_evicted)); break;
-    case PROP_CLOSED: g_value_set_uint64 (value, PKT_STAT_GET (self->stat_closed)); break;
-    case PROP_UNTRACKED: g_value_set_uint64 (value, PKT_STAT_GET (self->stat_untracked)); break;
+    case PROP_KEY:
+      g_value_set_enum (value, self->key);
+      break;
+    case PROP_KEY_WITH:
+      g_value_set_flags (value, self->key_with);
+      break;
+    case PROP_BIDIRECTIONAL:
+      g_value_set_boolean (value, self->bidirectional);
+      break;
+    case PROP_MAX_FLOWS:
+      g_value_set_uint (value, self->max_flows);
+      break;
+    case PROP_TCP_INACTIVITY:
+      g_value_set_uint64 (value, self->tcp_inactivity);
+      break;
+    case PROP_UDP_INACTIVITY:
+      g_value_set_uint64 (value, self->udp_inactivity);
+      break;
+    case PROP_ICMP_INACTIVITY:
+      g_value_set_uint64 (value, self->icmp_inactivity);
+      break;
+    case PROP_LINGER:
+      g_value_set_uint64 (value, self->linger);
+      break;
+    case PROP_EMIT:
+      g_value_set_flags (value, self->emit);
+      break;
+    case PROP_SERVER_PORTS:
+      g_value_set_string (value, self->server_ports);
+      break;
+    case PROP_ACTIVE:
+      g_value_set_uint64 (value, PKT_STAT_GET (self->stat_active));
+      break;
+    case PROP_CREATED:
+      g_value_set_uint64 (value, PKT_STAT_GET (self->stat_created));
+      break;
+    case PROP_EXPIRED:
+      g_value_set_uint64 (value, PKT_STAT_GET (self->stat_expired));
+      break;
+    case PROP_EVICTED:
+      g_value_set_uint64 (value, PKT_STAT_GET (self->stat_evicted));
+      break;
+    case PROP_CLOSED:
+      g_value_set_uint64 (value, PKT_STAT_GET (self->stat_closed));
+      break;
+    case PROP_UNTRACKED:
+      g_value_set_uint64 (value, PKT_STAT_GET (self->stat_untracked));
+      break;
     case PROP_BYTES_PER_FLOW:
       g_value_set_uint64 (value, self->engine ? flow_engine_get_memory (self->engine)
-                                                  / MAX (self->max_flows, 1u)
+                                                    / MAX (self->max_flows, 1u)
                                               : 0);
       break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
   }
 }
 
@@ -423,65 +470,66 @@ pkt_flow_track_class_init (PktFlowTrackClass *klass)
 
   props[PROP_KEY] = g_param_spec_enum ("key", "Key", "What identifies a flow",
                                        pkt_flow_key_get_type (), FLOW_KEY_5TUPLE, rw);
-  props[PROP_KEY_WITH] = g_param_spec_flags (
-    "key-with", "Key with", "Also key flows on the VLAN ids and/or the tunnel that decap recorded",
-    pkt_flow_key_with_get_type (), 0, rw);
+  props[PROP_KEY_WITH]
+      = g_param_spec_flags ("key-with", "Key with",
+                            "Also key flows on the VLAN ids and/or the tunnel that decap recorded",
+                            pkt_flow_key_with_get_type (), 0, rw);
   props[PROP_BIDIRECTIONAL] = g_param_spec_boolean (
-    "bidirectional", "Bidirectional",
-    "Both directions are one flow; the originator follows Zeek's rules", TRUE, rw);
+      "bidirectional", "Bidirectional",
+      "Both directions are one flow; the originator follows Zeek's rules", TRUE, rw);
   props[PROP_MAX_FLOWS] = g_param_spec_uint (
-    "max-flows", "Maximum flows",
-    "Flows tracked at once (memory is preallocated: about 186 bytes each); when full, the least "
-    "recently used flow is evicted",
-    1, (1u << 24) - 2, 65536, rw);
+      "max-flows", "Maximum flows",
+      "Flows tracked at once (memory is preallocated: about 186 bytes each); when full, the least "
+      "recently used flow is evicted",
+      1, (1u << 24) - 2, 65536, rw);
   props[PROP_TCP_INACTIVITY] = g_param_spec_uint64 (
-    "tcp-inactivity", "TCP inactivity", "Idle time after which an established TCP flow ends (ns)",
-    NS_PER_S / 1000, G_MAXINT64, 300 * NS_PER_S, rw);
+      "tcp-inactivity", "TCP inactivity", "Idle time after which an established TCP flow ends (ns)",
+      NS_PER_S / 1000, G_MAXINT64, 300 * NS_PER_S, rw);
   props[PROP_UDP_INACTIVITY] = g_param_spec_uint64 (
-    "udp-inactivity", "UDP inactivity",
-    "Idle time after which a UDP (or other) flow ends; also TCP before its handshake completes "
-    "(ns)",
-    NS_PER_S / 1000, G_MAXINT64, 60 * NS_PER_S, rw);
+      "udp-inactivity", "UDP inactivity",
+      "Idle time after which a UDP (or other) flow ends; also TCP before its handshake completes "
+      "(ns)",
+      NS_PER_S / 1000, G_MAXINT64, 60 * NS_PER_S, rw);
   props[PROP_ICMP_INACTIVITY] = g_param_spec_uint64 (
-    "icmp-inactivity", "ICMP inactivity", "Idle time after which an ICMP flow ends (ns)",
-    NS_PER_S / 1000, G_MAXINT64, 60 * NS_PER_S, rw);
+      "icmp-inactivity", "ICMP inactivity", "Idle time after which an ICMP flow ends (ns)",
+      NS_PER_S / 1000, G_MAXINT64, 60 * NS_PER_S, rw);
   props[PROP_LINGER] = g_param_spec_uint64 (
-    "linger", "Linger",
-    "How long a TCP flow stays after its FIN/RST close, and how long an unanswered SYN waits "
-    "(ns)",
-    0, G_MAXINT64, 5 * NS_PER_S, rw);
+      "linger", "Linger",
+      "How long a TCP flow stays after its FIN/RST close, and how long an unanswered SYN waits "
+      "(ns)",
+      0, G_MAXINT64, 5 * NS_PER_S, rw);
   props[PROP_EMIT] = g_param_spec_flags ("emit", "Emit", "When the flows pad gets a record",
                                          pkt_flow_emit_get_type (), PKT_FLOW_EMIT_ENDED, rw);
   props[PROP_SERVER_PORTS] = g_param_spec_string (
-    "server-ports", "Server ports",
-    "Ports taken as the responder's when a flow starts midstream (comma list, ranges a-b); "
-    "empty: the ports of Zeek's default analyzers",
-    NULL, rw);
+      "server-ports", "Server ports",
+      "Ports taken as the responder's when a flow starts midstream (comma list, ranges a-b); "
+      "empty: the ports of Zeek's default analyzers",
+      NULL, rw);
   props[PROP_ACTIVE] = stat_prop ("active", "Flows tracked now");
   props[PROP_CREATED] = stat_prop ("created", "Flows created");
   props[PROP_EXPIRED] = stat_prop ("expired", "Flows ended by an inactivity timeout");
   props[PROP_EVICTED] = stat_prop ("evicted", "Flows evicted because max-flows was reached");
   props[PROP_CLOSED] = stat_prop ("closed", "TCP flows ended after their close");
   props[PROP_UNTRACKED] = stat_prop (
-    "untracked", "Packets passed without a flow (not IP, non-first fragments, truncated)");
+      "untracked", "Packets passed without a flow (not IP, non-first fragments, truncated)");
   props[PROP_BYTES_PER_FLOW] = g_param_spec_uint64 (
-    "bytes-per-flow", "Bytes per flow", "Memory of the table and entries per tracked flow", 0,
-    G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+      "bytes-per-flow", "Bytes per flow", "Memory of the table and entries per tracked flow", 0,
+      G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (oc, N_PROPS, props);
 
-  signals[SIGNAL_FLOW_STARTED] = g_signal_new ("flow-started", G_TYPE_FROM_CLASS (klass),
-                                               G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                               G_TYPE_NONE, 1, PKT_TYPE_RECORD);
-  signals[SIGNAL_FLOW_ENDED] = g_signal_new ("flow-ended", G_TYPE_FROM_CLASS (klass),
-                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
-                                             1, PKT_TYPE_RECORD);
+  signals[SIGNAL_FLOW_STARTED]
+      = g_signal_new ("flow-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                      NULL, G_TYPE_NONE, 1, PKT_TYPE_RECORD);
+  signals[SIGNAL_FLOW_ENDED]
+      = g_signal_new ("flow-ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                      NULL, G_TYPE_NONE, 1, PKT_TYPE_RECORD);
 
   pkt_element_class_add_pad_template (ec, &flows_template);
   pkt_element_class_set_metadata (
-    ec, "Flow tracker", "Filter/Analyzer/Flow",
-    "Tracks bidirectional flows with Zeek's TCP state machine; annotates packets and emits conn "
-    "records",
-    "pktpipe");
+      ec, "Flow tracker", "Filter/Analyzer/Flow",
+      "Tracks bidirectional flows with Zeek's TCP state machine; annotates packets and emits conn "
+      "records",
+      "pktpipe");
 }
 
 static void

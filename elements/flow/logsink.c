@@ -74,16 +74,26 @@ static const char *
 zeek_type_name (PktFieldType t)
 {
   switch (t) {
-    case PKT_FIELD_STRING: return "string";
-    case PKT_FIELD_UINT: return "count";
-    case PKT_FIELD_INT: return "int";
-    case PKT_FIELD_DOUBLE: return "double";
-    case PKT_FIELD_BOOL: return "bool";
-    case PKT_FIELD_TIME: return "time";
-    case PKT_FIELD_INTERVAL: return "interval";
-    case PKT_FIELD_ADDR: return "addr";
-    case PKT_FIELD_PORT: return "port";
-    case PKT_FIELD_STRING_SET: return "set[string]";
+    case PKT_FIELD_STRING:
+      return "string";
+    case PKT_FIELD_UINT:
+      return "count";
+    case PKT_FIELD_INT:
+      return "int";
+    case PKT_FIELD_DOUBLE:
+      return "double";
+    case PKT_FIELD_BOOL:
+      return "bool";
+    case PKT_FIELD_TIME:
+      return "time";
+    case PKT_FIELD_INTERVAL:
+      return "interval";
+    case PKT_FIELD_ADDR:
+      return "addr";
+    case PKT_FIELD_PORT:
+      return "port";
+    case PKT_FIELD_STRING_SET:
+      return "set[string]";
   }
   return "string";
 }
@@ -93,9 +103,9 @@ append_seconds (GString *s, gint64 ns)
 {
   /* Zeek prints times and intervals as seconds with 6 decimals */
   const char *sign = ns < 0 ? "-" : "";
-  guint64 a = ns < 0 ? (guint64) -ns : (guint64) ns;
-  g_string_append_printf (s, "%s%" G_GUINT64_FORMAT ".%06" G_GUINT64_FORMAT, sign,
-                          a / 1000000000u, (a % 1000000000u) / 1000u);
+  guint64 a = ns < 0 ? (guint64)-ns : (guint64)ns;
+  g_string_append_printf (s, "%s%" G_GUINT64_FORMAT ".%06" G_GUINT64_FORMAT, sign, a / 1000000000u,
+                          (a % 1000000000u) / 1000u);
 }
 
 /* Zeek's ASCII writer escaping: the separators and non-printable bytes as
@@ -111,7 +121,7 @@ append_zeek_string (GString *s, const char *str, gboolean in_set)
     g_string_append (s, "\\x2d");
     return;
   }
-  for (const guchar *p = (const guchar *) str; *p; p++) {
+  for (const guchar *p = (const guchar *)str; *p; p++) {
     if (*p == '\t' || *p == '\\' || *p < 0x20 || *p >= 0x7f || (in_set && *p == ','))
       g_string_append_printf (s, "\\x%02x", *p);
     else
@@ -156,8 +166,8 @@ append_value (GString *s, const PktFieldValue *v, LogFormat fmt)
       g_string_append_printf (s, "%.6f", v->v.d);
       break;
     case PKT_FIELD_BOOL:
-      g_string_append (s, fmt == LOG_FORMAT_ZEEK ? (v->v.b ? "T" : "F")
-                                                 : (v->v.b ? "true" : "false"));
+      g_string_append (s,
+                       fmt == LOG_FORMAT_ZEEK ? (v->v.b ? "T" : "F") : (v->v.b ? "true" : "false"));
       break;
     case PKT_FIELD_TIME:
     case PKT_FIELD_INTERVAL:
@@ -287,10 +297,9 @@ open_file (PktLogSink *self, GError **error)
   self->fp = g_fopen (self->location, "w");
   if (!self->fp) {
     int e = errno;
-    pkt_element_set_error (PKT_ELEMENT (self), error,
-                           e == ENOENT ? PKT_ERROR_NOT_FOUND : PKT_ERROR_RESOURCE,
-                           "location: cannot open '%s' for writing: %s", self->location,
-                           g_strerror (e));
+    pkt_element_set_error (
+        PKT_ELEMENT (self), error, e == ENOENT ? PKT_ERROR_NOT_FOUND : PKT_ERROR_RESOURCE,
+        "location: cannot open '%s' for writing: %s", self->location, g_strerror (e));
     return FALSE;
   }
   return TRUE;
@@ -370,15 +379,15 @@ static PktFlowReturn
 pkt_log_sink_render (PktSink *sink, PktBatch *batch)
 {
   PktLogSink *self = PKT_LOG_SINK (sink);
-  PktRecordList *list = (PktRecordList *) batch;
+  PktRecordList *list = (PktRecordList *)batch;
   if (!self->fp)
     return PKT_FLOW_ERROR;
   for (guint i = 0; i < list->n_records; i++) {
     PktRecord *rec = list->records[i];
     if ((self->rotate_size && self->file_bytes >= self->rotate_size)
         || (self->rotate_interval
-            && (guint64) (g_get_real_time () - self->file_opened_us) * 1000
-                 >= self->rotate_interval)) {
+            && (guint64)(g_get_real_time () - self->file_opened_us) * 1000
+                   >= self->rotate_interval)) {
       if (!rotate (self))
         return PKT_FLOW_ERROR;
     }
@@ -424,14 +433,21 @@ pkt_log_sink_set_property (GObject *object, guint id, const GValue *value, GPara
 {
   PktLogSink *self = PKT_LOG_SINK (object);
   switch (id) {
-    case PROP_FORMAT: self->format = g_value_get_enum (value); break;
+    case PROP_FORMAT:
+      self->format = g_value_get_enum (value);
+      break;
     case PROP_LOCATION:
       g_free (self->location);
       self->location = g_value_dup_string (value);
       break;
-    case PROP_ROTATE_SIZE: self->rotate_size = g_value_get_uint64 (value); break;
-    case PROP_ROTATE_INTERVAL: self->rotate_interval = g_value_get_uint64 (value); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+    case PROP_ROTATE_SIZE:
+      self->rotate_size = g_value_get_uint64 (value);
+      break;
+    case PROP_ROTATE_INTERVAL:
+      self->rotate_interval = g_value_get_uint64 (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
   }
 }
 
@@ -440,14 +456,29 @@ pkt_log_sink_get_property (GObject *object, guint id, GValue *value, GParamSpec 
 {
   PktLogSink *self = PKT_LOG_SINK (object);
   switch (id) {
-    case PROP_FORMAT: g_value_set_enum (value, self->format); break;
-    case PROP_LOCATION: g_value_set_string (value, self->location); break;
-    case PROP_ROTATE_SIZE: g_value_set_uint64 (value, self->rotate_size); break;
-    case PROP_ROTATE_INTERVAL: g_value_set_uint64 (value, self->rotate_interval); break;
-    case PROP_RECORDS: g_value_set_uint64 (value, PKT_STAT_GET (self->stat_records)); break;
-    case PROP_BYTES: g_value_set_uint64 (value, PKT_STAT_GET (self->stat_bytes)); break;
-    case PROP_ROTATIONS: g_value_set_uint64 (value, PKT_STAT_GET (self->stat_rotations)); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+    case PROP_FORMAT:
+      g_value_set_enum (value, self->format);
+      break;
+    case PROP_LOCATION:
+      g_value_set_string (value, self->location);
+      break;
+    case PROP_ROTATE_SIZE:
+      g_value_set_uint64 (value, self->rotate_size);
+      break;
+    case PROP_ROTATE_INTERVAL:
+      g_value_set_uint64 (value, self->rotate_interval);
+      break;
+    case PROP_RECORDS:
+      g_value_set_uint64 (value, PKT_STAT_GET (self->stat_records));
+      break;
+    case PROP_BYTES:
+      g_value_set_uint64 (value, PKT_STAT_GET (self->stat_bytes));
+      break;
+    case PROP_ROTATIONS:
+      g_value_set_uint64 (value, PKT_STAT_GET (self->stat_rotations));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
   }
 }
 
@@ -482,25 +513,23 @@ pkt_log_sink_class_init (PktLogSinkClass *klass)
   props[PROP_FORMAT] = g_param_spec_enum ("format", "Format", "How records are written",
                                           pkt_log_format_get_type (), LOG_FORMAT_ZEEK, rw);
   props[PROP_LOCATION] = g_param_spec_string ("location", "Location",
-                                              "File to write, or '-' for standard output", "-",
-                                              rw);
+                                              "File to write, or '-' for standard output", "-", rw);
   props[PROP_ROTATE_SIZE] = g_param_spec_uint64 (
-    "rotate-size", "Rotate size", "Start a new file after this many bytes (0: never)", 0,
-    G_MAXUINT64, 0, rw);
+      "rotate-size", "Rotate size", "Start a new file after this many bytes (0: never)", 0,
+      G_MAXUINT64, 0, rw);
   props[PROP_ROTATE_INTERVAL] = g_param_spec_uint64 (
-    "rotate-interval", "Rotate interval", "Start a new file after this much time (ns, 0: never)",
-    0, G_MAXUINT64, 0, rw);
-  props[PROP_RECORDS] = g_param_spec_uint64 ("records", "Records", "Records written", 0,
-                                             G_MAXUINT64, 0, stat);
-  props[PROP_BYTES] = g_param_spec_uint64 ("bytes", "Bytes", "Bytes written", 0, G_MAXUINT64, 0,
-                                           stat);
-  props[PROP_ROTATIONS] = g_param_spec_uint64 ("rotations", "Rotations", "Files rotated", 0,
-                                               G_MAXUINT64, 0, stat);
+      "rotate-interval", "Rotate interval", "Start a new file after this much time (ns, 0: never)",
+      0, G_MAXUINT64, 0, rw);
+  props[PROP_RECORDS]
+      = g_param_spec_uint64 ("records", "Records", "Records written", 0, G_MAXUINT64, 0, stat);
+  props[PROP_BYTES]
+      = g_param_spec_uint64 ("bytes", "Bytes", "Bytes written", 0, G_MAXUINT64, 0, stat);
+  props[PROP_ROTATIONS]
+      = g_param_spec_uint64 ("rotations", "Rotations", "Files rotated", 0, G_MAXUINT64, 0, stat);
   g_object_class_install_properties (oc, N_PROPS, props);
 
   pkt_element_class_set_metadata (PKT_ELEMENT_CLASS (klass), "Log sink", "Sink/File/Log",
-                                  "Writes records as Zeek TSV logs, JSON Lines or CSV",
-                                  "pktpipe");
+                                  "Writes records as Zeek TSV logs, JSON Lines or CSV", "pktpipe");
 }
 
 static void

@@ -5,7 +5,7 @@
 #include "l7.h"
 #include <string.h>
 
-#define MAX_PENDING 16           /* outstanding queries per flow */
+#define MAX_PENDING    16 /* outstanding queries per flow */
 #define TCP_MAX_BUFFER (128 * 1024)
 
 typedef struct {
@@ -34,8 +34,14 @@ typedef struct {
   char uid_buf[PKT_UID_MAX];
 } DnsRecord;
 
-#define F(n, t, m) { n, t, G_STRUCT_OFFSET (DnsRecord, m), -1 }
-#define FS(n, t, m, s) { n, t, G_STRUCT_OFFSET (DnsRecord, m), G_STRUCT_OFFSET (DnsRecord, s) }
+#define F(n, t, m)                                                                                 \
+  {                                                                                                \
+    n, t, G_STRUCT_OFFSET (DnsRecord, m), -1                                                       \
+  }
+#define FS(n, t, m, s)                                                                             \
+  {                                                                                                \
+    n, t, G_STRUCT_OFFSET (DnsRecord, m), G_STRUCT_OFFSET (DnsRecord, s)                           \
+  }
 static const PktFieldDesc dns_fields[] = {
   F ("ts", PKT_FIELD_TIME, ts),
   F ("uid", PKT_FIELD_STRING, uid),
@@ -68,7 +74,7 @@ static const PktFieldDesc dns_fields[] = {
 static void
 dns_record_clear (PktRecord *r)
 {
-  DnsRecord *d = (DnsRecord *) r;
+  DnsRecord *d = (DnsRecord *)r;
   g_free (d->query);
   g_strfreev (d->answers);
   g_strfreev (d->TTLs);
@@ -120,13 +126,20 @@ opcode_name (DnsFlow *f, guint8 op)
   if (f->resp_p != 137)
     return l7_dns_opcode_name (op);
   switch (op) {
-    case 0: return "netbios-query";
-    case 5: return "netbios-registration";
-    case 6: return "netbios-release";
-    case 7: return "netbios-WACK";
-    case 8: return "netbios-refresh";
-    case 9: return "netbios-refresh";
-    case 15: return "netbios-multihomed-registration";
+    case 0:
+      return "netbios-query";
+    case 5:
+      return "netbios-registration";
+    case 6:
+      return "netbios-release";
+    case 7:
+      return "netbios-WACK";
+    case 8:
+      return "netbios-refresh";
+    case 9:
+      return "netbios-refresh";
+    case 15:
+      return "netbios-multihomed-registration";
   }
   return NULL;
 }
@@ -134,7 +147,7 @@ opcode_name (DnsFlow *f, guint8 op)
 static DnsRecord *
 record_new (DnsFlow *f, gint64 ts)
 {
-  DnsRecord *r = (DnsRecord *) pkt_record_new (&pkt_dns_record_type);
+  DnsRecord *r = (DnsRecord *)pkt_record_new (&pkt_dns_record_type);
   r->ts = ts;
   pkt_flow_format_uid (f->flow_id, r->uid_buf);
   r->uid = r->uid_buf;
@@ -156,16 +169,16 @@ decode_netbios_name (const char *qname)
     return g_strdup (qname);
   char out[17];
   for (guint i = 0; i < 16; i++) {
-    guint hi = (guint) (qname[2 * i] - 'A'), lo = (guint) (qname[2 * i + 1] - 'A');
+    guint hi = (guint)(qname[2 * i] - 'A'), lo = (guint)(qname[2 * i + 1] - 'A');
     if (hi > 15 || lo > 15)
       return g_strdup (qname);
-    out[i] = (char) (hi << 4 | lo);
+    out[i] = (char)(hi << 4 | lo);
   }
   out[15] = 0; /* the 16th byte is the service suffix */
   for (int i = 14; i >= 0 && (out[i] == ' ' || out[i] == 0); i--)
     out[i] = 0;
   for (guint i = 0; out[i]; i++)
-    if ((guchar) out[i] < 0x20 || (guchar) out[i] >= 0x7f)
+    if ((guchar)out[i] < 0x20 || (guchar)out[i] >= 0x7f)
       out[i] = '?';
   return g_strdup (out);
 }
@@ -220,9 +233,18 @@ on_query (PktDnsParse *self, DnsFlow *f, const L7DnsMessage *m, gint64 ts)
         slot = &f->pending[i];
     emit_unanswered (self, f, slot);
   }
-  *slot = (Pending){ .used = TRUE, .id = m->id, .ts = ts, .rd = m->rd, .aa = m->aa, .ra = m->ra,
-                     .tc = m->tc, .z = m->z, .opcode = m->opcode,
-                     .has_question = m->has_question, .qtype = m->qtype, .qclass = m->qclass };
+  *slot = (Pending){ .used = TRUE,
+                     .id = m->id,
+                     .ts = ts,
+                     .rd = m->rd,
+                     .aa = m->aa,
+                     .ra = m->ra,
+                     .tc = m->tc,
+                     .z = m->z,
+                     .opcode = m->opcode,
+                     .has_question = m->has_question,
+                     .qtype = m->qtype,
+                     .qclass = m->qclass };
   g_strlcpy (slot->qname, m->qname, sizeof slot->qname);
 }
 
@@ -299,8 +321,8 @@ static gboolean
 dns_accept (PktL7Parser *parser, const PktL7Packet *pkt)
 {
   PktDnsParse *self = PKT_DNS_PARSE (parser);
-  return g_hash_table_contains (self->ports, GUINT_TO_POINTER (pkt->resp_p)) ||
-         g_hash_table_contains (self->ports, GUINT_TO_POINTER (pkt->orig_p));
+  return g_hash_table_contains (self->ports, GUINT_TO_POINTER (pkt->resp_p))
+         || g_hash_table_contains (self->ports, GUINT_TO_POINTER (pkt->orig_p));
 }
 
 static void
@@ -328,7 +350,7 @@ dns_handle (PktL7Parser *parser, gpointer state, const PktL7Packet *pkt)
   for (;;) {
     if (s->buf->len < 2)
       break;
-    gsize mlen = (gsize) s->buf->data[0] << 8 | s->buf->data[1];
+    gsize mlen = (gsize)s->buf->data[0] << 8 | s->buf->data[1];
     if (s->buf->len < 2 + mlen)
       break;
     on_message (self, f, s->buf->data + 2, mlen, pkt->packet->ts_ns);
@@ -362,7 +384,7 @@ parse_ports (PktDnsParse *self, const char *text)
     guint64 v;
     if (!g_ascii_string_to_unsigned (g_strstrip (parts[i]), 10, 1, 65535, &v, NULL))
       return FALSE;
-    g_hash_table_add (self->ports, GUINT_TO_POINTER ((guint) v));
+    g_hash_table_add (self->ports, GUINT_TO_POINTER ((guint)v));
   }
   return TRUE;
 }
@@ -397,11 +419,20 @@ pkt_dns_parse_get_property (GObject *o, guint id, GValue *v, GParamSpec *ps)
 {
   PktDnsParse *self = PKT_DNS_PARSE (o);
   switch (id) {
-    case PROP_PORTS: g_value_set_string (v, self->ports_str); break;
-    case PROP_QUERIES: g_value_set_uint64 (v, PKT_STAT_GET (self->queries)); break;
-    case PROP_RESPONSES: g_value_set_uint64 (v, PKT_STAT_GET (self->responses)); break;
-    case PROP_UNMATCHED: g_value_set_uint64 (v, PKT_STAT_GET (self->unmatched)); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (o, id, ps);
+    case PROP_PORTS:
+      g_value_set_string (v, self->ports_str);
+      break;
+    case PROP_QUERIES:
+      g_value_set_uint64 (v, PKT_STAT_GET (self->queries));
+      break;
+    case PROP_RESPONSES:
+      g_value_set_uint64 (v, PKT_STAT_GET (self->responses));
+      break;
+    case PROP_UNMATCHED:
+      g_value_set_uint64 (v, PKT_STAT_GET (self->unmatched));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (o, id, ps);
   }
 }
 
@@ -429,15 +460,19 @@ pkt_dns_parse_class_init (PktDnsParseClass *klass)
   lclass->flush_flow = dns_flush_flow;
   lclass->clear_flow = dns_clear_flow;
 
-  props[PROP_PORTS] = g_param_spec_string ("ports", "Ports",
-                                           "Comma-separated UDP/TCP ports carrying DNS (NetBIOS-NS 137, mDNS 5353, LLMNR 5355)",
-                                           "53,137,5353,5355", G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
-  props[PROP_QUERIES] = g_param_spec_uint64 ("queries", "Queries", "Query messages parsed", 0,
-                                             G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | PKT_PARAM_STAT);
-  props[PROP_RESPONSES] = g_param_spec_uint64 ("responses", "Responses", "Response messages parsed", 0,
-                                               G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | PKT_PARAM_STAT);
-  props[PROP_UNMATCHED] = g_param_spec_uint64 ("unmatched", "Unmatched", "Responses without a pending query", 0,
-                                               G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | PKT_PARAM_STAT);
+  props[PROP_PORTS] = g_param_spec_string (
+      "ports", "Ports",
+      "Comma-separated UDP/TCP ports carrying DNS (NetBIOS-NS 137, mDNS 5353, LLMNR 5355)",
+      "53,137,5353,5355", G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  props[PROP_QUERIES]
+      = g_param_spec_uint64 ("queries", "Queries", "Query messages parsed", 0, G_MAXUINT64, 0,
+                             G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | PKT_PARAM_STAT);
+  props[PROP_RESPONSES]
+      = g_param_spec_uint64 ("responses", "Responses", "Response messages parsed", 0, G_MAXUINT64,
+                             0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | PKT_PARAM_STAT);
+  props[PROP_UNMATCHED] = g_param_spec_uint64 (
+      "unmatched", "Unmatched", "Responses without a pending query", 0, G_MAXUINT64, 0,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | PKT_PARAM_STAT);
   g_object_class_install_properties (oclass, N_PROPS, props);
   pkt_element_class_set_metadata (PKT_ELEMENT_CLASS (klass), "DNS parser", "Filter/Analyzer",
                                   "Parses DNS over UDP and TCP into dns.log records (records pad)",

@@ -5,7 +5,7 @@
 #include <string.h>
 
 typedef struct {
-  GList link;   /* LRU position: data = the state */
+  GList link; /* LRU position: data = the state */
   guint64 flow_id;
   gboolean fin[2];
   /* the subclass's state follows, aligned */
@@ -24,12 +24,22 @@ typedef struct {
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (PktL7Parser, pkt_l7_parser, PKT_TYPE_FILTER)
 
-enum { PROP_0, PROP_MAX_FLOWS, PROP_RECORDS, PROP_MALFORMED, PROP_EVICTED, PROP_UNFLOWED,
-       PROP_GAPS, PROP_GAP_BYTES, PROP_ACTIVE, N_PROPS };
+enum {
+  PROP_0,
+  PROP_MAX_FLOWS,
+  PROP_RECORDS,
+  PROP_MALFORMED,
+  PROP_EVICTED,
+  PROP_UNFLOWED,
+  PROP_GAPS,
+  PROP_GAP_BYTES,
+  PROP_ACTIVE,
+  N_PROPS
+};
 static GParamSpec *props[N_PROPS];
 
-static const PktPadTemplate records_template = { "records", PKT_PAD_SRC, PKT_PAD_KIND_RECORDS,
-                                                 PKT_PAD_REQUEST };
+static const PktPadTemplate records_template
+    = { "records", PKT_PAD_SRC, PKT_PAD_KIND_RECORDS, PKT_PAD_REQUEST };
 
 void
 pkt_l7_format_uid (guint64 flow_id, char *buf)
@@ -104,7 +114,7 @@ describe (PktPacket *p, PktL7Packet *out)
     if (hl < 20 || hl > l4len)
       return FALSE;
     out->tcp_flags = l4[13];
-    out->tcp_seq = (guint32) l4[4] << 24 | (guint32) l4[5] << 16 | (guint32) l4[6] << 8 | l4[7];
+    out->tcp_seq = (guint32)l4[4] << 24 | (guint32)l4[5] << 16 | (guint32)l4[6] << 8 | l4[7];
     out->payload = l4 + hl;
     out->payload_len = l4len - hl;
   } else if (out->key.proto == 17) {
@@ -118,10 +128,10 @@ describe (PktPacket *p, PktL7Packet *out)
   /* the IP layer may say the payload is shorter than what was captured (padding) */
   if (p->l3_proto == 4 && p->l3_off != PKT_OFFSET_NONE) {
     const guint8 *ip = p->data + p->l3_off;
-    guint total = (guint) ip[2] << 8 | ip[3];
+    guint total = (guint)ip[2] << 8 | ip[3];
     guint end = p->l3_off + total;
     guint have = out->payload - p->data + out->payload_len;
-    if (end < have && end >= (guint) (out->payload - p->data))
+    if (end < have && end >= (guint)(out->payload - p->data))
       out->payload_len -= have - end;
   }
   gboolean fwd = out->dir == 0;
@@ -248,15 +258,32 @@ pkt_l7_parser_get_property (GObject *o, guint id, GValue *v, GParamSpec *ps)
 {
   PktL7ParserPrivate *priv = pkt_l7_parser_get_instance_private (PKT_L7_PARSER (o));
   switch (id) {
-    case PROP_MAX_FLOWS: g_value_set_uint (v, priv->max_flows); break;
-    case PROP_RECORDS: g_value_set_uint64 (v, PKT_STAT_GET (priv->records)); break;
-    case PROP_MALFORMED: g_value_set_uint64 (v, PKT_STAT_GET (priv->malformed)); break;
-    case PROP_EVICTED: g_value_set_uint64 (v, PKT_STAT_GET (priv->evicted)); break;
-    case PROP_UNFLOWED: g_value_set_uint64 (v, PKT_STAT_GET (priv->unflowed)); break;
-    case PROP_GAPS: g_value_set_uint64 (v, PKT_STAT_GET (priv->gaps)); break;
-    case PROP_GAP_BYTES: g_value_set_uint64 (v, PKT_STAT_GET (priv->gap_bytes)); break;
-    case PROP_ACTIVE: g_value_set_uint64 (v, g_hash_table_size (priv->flows)); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (o, id, ps);
+    case PROP_MAX_FLOWS:
+      g_value_set_uint (v, priv->max_flows);
+      break;
+    case PROP_RECORDS:
+      g_value_set_uint64 (v, PKT_STAT_GET (priv->records));
+      break;
+    case PROP_MALFORMED:
+      g_value_set_uint64 (v, PKT_STAT_GET (priv->malformed));
+      break;
+    case PROP_EVICTED:
+      g_value_set_uint64 (v, PKT_STAT_GET (priv->evicted));
+      break;
+    case PROP_UNFLOWED:
+      g_value_set_uint64 (v, PKT_STAT_GET (priv->unflowed));
+      break;
+    case PROP_GAPS:
+      g_value_set_uint64 (v, PKT_STAT_GET (priv->gaps));
+      break;
+    case PROP_GAP_BYTES:
+      g_value_set_uint64 (v, PKT_STAT_GET (priv->gap_bytes));
+      break;
+    case PROP_ACTIVE:
+      g_value_set_uint64 (v, g_hash_table_size (priv->flows));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (o, id, ps);
   }
 }
 
@@ -269,8 +296,9 @@ pkt_l7_parser_finalize (GObject *o)
   G_OBJECT_CLASS (pkt_l7_parser_parent_class)->finalize (o);
 }
 
-#define STAT(n, b) \
-  g_param_spec_uint64 (n, n, b, 0, G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | PKT_PARAM_STAT)
+#define STAT(n, b)                                                                                 \
+  g_param_spec_uint64 (n, n, b, 0, G_MAXUINT64, 0,                                                 \
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | PKT_PARAM_STAT)
 
 static void
 pkt_l7_parser_class_init (PktL7ParserClass *klass)
@@ -288,31 +316,33 @@ pkt_l7_parser_class_init (PktL7ParserClass *klass)
   pkt_element_class_add_pad_template (eclass, &records_template);
 
   props[PROP_MAX_FLOWS] = g_param_spec_uint (
-    "max-flows", "Max flows",
-    "Flows with parser state at most; the least recently active is flushed and dropped",
-    1, 16 * 1024 * 1024, 65536, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+      "max-flows", "Max flows",
+      "Flows with parser state at most; the least recently active is flushed and dropped", 1,
+      16 * 1024 * 1024, 65536, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   props[PROP_RECORDS] = STAT ("records", "Records emitted");
   props[PROP_MALFORMED] = STAT ("malformed", "Messages that did not parse");
   props[PROP_EVICTED] = STAT ("evicted", "Flows dropped at max-flows (pending records flushed)");
   props[PROP_UNFLOWED] = STAT ("unflowed", "Packets without a flow id (put flowtrack upstream)");
   props[PROP_GAPS] = STAT ("gaps", "Holes skipped in TCP payload streams");
-  props[PROP_GAP_BYTES] = STAT ("gap-bytes", "Bytes missing in those holes, or abandoned at the buffer cap");
-  props[PROP_ACTIVE] = g_param_spec_uint64 ("active-flows", "Active flows", "Flows with state now", 0,
-                                            G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | PKT_PARAM_STAT);
+  props[PROP_GAP_BYTES]
+      = STAT ("gap-bytes", "Bytes missing in those holes, or abandoned at the buffer cap");
+  props[PROP_ACTIVE]
+      = g_param_spec_uint64 ("active-flows", "Active flows", "Flows with state now", 0, G_MAXUINT64,
+                             0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | PKT_PARAM_STAT);
   g_object_class_install_properties (oclass, N_PROPS, props);
 }
 
 static guint
 flow_hash (gconstpointer k)
 {
-  guint64 v = *(const guint64 *) k;
-  return (guint) (v ^ (v >> 32));
+  guint64 v = *(const guint64 *)k;
+  return (guint)(v ^ (v >> 32));
 }
 
 static gboolean
 flow_equal (gconstpointer a, gconstpointer b)
 {
-  return *(const guint64 *) a == *(const guint64 *) b;
+  return *(const guint64 *)a == *(const guint64 *)b;
 }
 
 static void
@@ -374,16 +404,16 @@ pkt_l7_stream_feed (PktL7Parser *self, PktL7Stream *s, const PktL7Packet *pkt, g
   }
   if (len == 0)
     return TRUE;
-  gint32 delta = (gint32) (seq - s->next_seq); /* serial arithmetic: wraps */
+  gint32 delta = (gint32)(seq - s->next_seq); /* serial arithmetic: wraps */
   if (delta < 0) {
     /* retransmission or overlap: the first copy wins, keep only what is new */
-    if ((guint32) -delta >= len)
+    if ((guint32)-delta >= len)
       return TRUE;
     data += -delta;
     len -= -delta;
   } else if (delta > 0) {
     /* a hole: skip it rather than wait (the parser resynchronises) */
-    pkt_l7_parser_count_gap (self, (guint32) delta);
+    pkt_l7_parser_count_gap (self, (guint32)delta);
     s->gap = TRUE;
   }
   if (s->buf->len + len > max) {

@@ -13,13 +13,13 @@ G_DECLARE_DERIVABLE_TYPE (PktL7Parser, pkt_l7_parser, PKT, L7_PARSER, PktFilter)
 typedef struct {
   PktPacket *packet;
   guint64 flow_id;
-  guint dir;            /* 0 = originator → responder */
-  PktFlowKey key;       /* as seen on this packet */
+  guint dir;      /* 0 = originator → responder */
+  PktFlowKey key; /* as seen on this packet */
   PktAddr orig_h, resp_h;
   guint16 orig_p, resp_p;
   const guint8 *payload; /* transport payload */
   guint payload_len;
-  guint8 tcp_flags;      /* 0 for UDP */
+  guint8 tcp_flags; /* 0 for UDP */
   guint32 tcp_seq;
 } PktL7Packet;
 

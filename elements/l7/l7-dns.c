@@ -8,13 +8,13 @@
 static inline guint16
 rd16 (const guint8 *p)
 {
-  return (guint16) (p[0] << 8 | p[1]);
+  return (guint16)(p[0] << 8 | p[1]);
 }
 
 static inline guint32
 rd32 (const guint8 *p)
 {
-  return (guint32) p[0] << 24 | (guint32) p[1] << 16 | (guint32) p[2] << 8 | p[3];
+  return (guint32)p[0] << 24 | (guint32)p[1] << 16 | (guint32)p[2] << 8 | p[3];
 }
 
 /* Reads a possibly compressed name at *off; advances *off past it (in the
@@ -33,7 +33,7 @@ read_name (const guint8 *msg, gsize len, gsize *off, char *out, gsize outsz)
     if ((l & 0xc0) == 0xc0) {
       if (pos + 1 >= len || ++jumps > 64)
         return FALSE;
-      gsize target = ((gsize) (l & 0x3f) << 8) | msg[pos + 1];
+      gsize target = ((gsize)(l & 0x3f) << 8) | msg[pos + 1];
       if (target >= lowest)
         return FALSE; /* forward or self pointer: a loop */
       if (!jumped)
@@ -59,7 +59,7 @@ read_name (const guint8 *msg, gsize len, gsize *off, char *out, gsize outsz)
     for (guint i = 0; i < l; i++) {
       guint8 c = msg[pos + 1 + i];
       /* keep the log one token: no separators or control bytes */
-      out[w++] = (c > 0x20 && c < 0x7f && c != ',') ? (char) c : '?';
+      out[w++] = (c > 0x20 && c < 0x7f && c != ',') ? (char)c : '?';
     }
     pos += 1 + l;
   }
@@ -82,7 +82,9 @@ format_answer (const guint8 *msg, gsize len, gsize rdoff, guint16 rdlen, L7DnsAn
       if (rdlen == 16)
         inet_ntop (AF_INET6, msg + rdoff, a->text, sizeof a->text);
       return;
-    case 2: case 5: case 12: /* NS, CNAME, PTR */
+    case 2:
+    case 5:
+    case 12: /* NS, CNAME, PTR */
       if (read_name (msg, rdoff + rdlen, &off, name, sizeof name))
         g_strlcpy (a->text, name, sizeof a->text);
       return;
@@ -107,9 +109,9 @@ format_answer (const guint8 *msg, gsize len, gsize rdoff, guint16 rdlen, L7DnsAn
       if (sl + 1u > rdlen)
         return;
       int n = g_snprintf (a->text, sizeof a->text, "TXT %u ", sl);
-      for (guint i = 0; i < sl && n + 1 < (int) sizeof a->text; i++) {
+      for (guint i = 0; i < sl && n + 1 < (int)sizeof a->text; i++) {
         guint8 c = msg[rdoff + 1 + i];
-        a->text[n++] = (c >= 0x20 && c < 0x7f && c != ',') ? (char) c : '?';
+        a->text[n++] = (c >= 0x20 && c < 0x7f && c != ',') ? (char)c : '?';
       }
       a->text[n] = 0;
       return;
@@ -188,27 +190,48 @@ const char *
 l7_dns_qtype_name (guint16 t)
 {
   switch (t) {
-    case 1: return "A";
-    case 2: return "NS";
-    case 5: return "CNAME";
-    case 6: return "SOA";
-    case 12: return "PTR";
-    case 13: return "HINFO";
-    case 15: return "MX";
-    case 16: return "TXT";
-    case 28: return "AAAA";
-    case 32: return "NIMLOC";
-    case 33: return "SRV";
-    case 35: return "NAPTR";
-    case 41: return "OPT";
-    case 43: return "DS";
-    case 46: return "RRSIG";
-    case 47: return "NSEC";
-    case 48: return "DNSKEY";
-    case 64: return "SVCB";
-    case 65: return "HTTPS";
-    case 252: return "AXFR";
-    case 255: return "*";
+    case 1:
+      return "A";
+    case 2:
+      return "NS";
+    case 5:
+      return "CNAME";
+    case 6:
+      return "SOA";
+    case 12:
+      return "PTR";
+    case 13:
+      return "HINFO";
+    case 15:
+      return "MX";
+    case 16:
+      return "TXT";
+    case 28:
+      return "AAAA";
+    case 32:
+      return "NIMLOC";
+    case 33:
+      return "SRV";
+    case 35:
+      return "NAPTR";
+    case 41:
+      return "OPT";
+    case 43:
+      return "DS";
+    case 46:
+      return "RRSIG";
+    case 47:
+      return "NSEC";
+    case 48:
+      return "DNSKEY";
+    case 64:
+      return "SVCB";
+    case 65:
+      return "HTTPS";
+    case 252:
+      return "AXFR";
+    case 255:
+      return "*";
   }
   return NULL;
 }
@@ -217,11 +240,16 @@ const char *
 l7_dns_qclass_name (guint16 c)
 {
   switch (c & 0x7fff) { /* mDNS uses the top bit for unicast-response */
-    case 1: return "C_INTERNET";
-    case 3: return "C_CHAOS";
-    case 4: return "C_HESIOD";
-    case 254: return "C_NONE";
-    case 255: return "C_ANY";
+    case 1:
+      return "C_INTERNET";
+    case 3:
+      return "C_CHAOS";
+    case 4:
+      return "C_HESIOD";
+    case 254:
+      return "C_NONE";
+    case 255:
+      return "C_ANY";
   }
   return NULL;
 }
@@ -229,9 +257,8 @@ l7_dns_qclass_name (guint16 c)
 const char *
 l7_dns_rcode_name (guint8 r)
 {
-  static const char *names[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",
-                                 "REFUSED", "YXDOMAIN", "YXRRSET", "NXRRSet", "NOTAUTH",
-                                 "NOTZONE" };
+  static const char *names[] = { "NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
+                                 "YXDOMAIN", "YXRRSET", "NXRRSet",  "NOTAUTH",  "NOTZONE" };
   return r < G_N_ELEMENTS (names) ? names[r] : NULL;
 }
 

@@ -6,7 +6,7 @@
 
 G_BEGIN_DECLS
 
-#define L7_DNS_MAX_NAME 256 /* presentation form incl. NUL: 253 chars max */
+#define L7_DNS_MAX_NAME    256 /* presentation form incl. NUL: 253 chars max */
 #define L7_DNS_MAX_ANSWERS 32
 
 typedef struct {
@@ -24,9 +24,9 @@ typedef struct {
   gboolean has_question;
   char qname[L7_DNS_MAX_NAME];
   guint16 qtype, qclass;
-  guint n_answers;         /* answers kept (≤ L7_DNS_MAX_ANSWERS) */
+  guint n_answers; /* answers kept (≤ L7_DNS_MAX_ANSWERS) */
   L7DnsAnswer answers[L7_DNS_MAX_ANSWERS];
-  gboolean truncated_rrs;  /* the answer section ended early or was cut at the cap */
+  gboolean truncated_rrs; /* the answer section ended early or was cut at the cap */
 } L7DnsMessage;
 
 /* Parses one DNS message (no TCP length prefix). Returns FALSE when the

@@ -29,7 +29,7 @@ u16 (Rd *r)
     r->off = r->len;
     return 0;
   }
-  guint v = (guint) r->p[r->off] << 8 | r->p[r->off + 1];
+  guint v = (guint)r->p[r->off] << 8 | r->p[r->off + 1];
   r->off += 2;
   return v;
 }
@@ -64,9 +64,9 @@ parse_alpn_list (const guint8 *d, gsize n, char (*out)[64], guint max, guint *co
     const guint8 *s = take (&r, l);
     if (!s)
       break;
-    gsize k = MIN ((gsize) l, (gsize) 63);
+    gsize k = MIN ((gsize)l, (gsize)63);
     for (gsize i = 0; i < k; i++)
-      out[*count][i] = (s[i] >= 0x20 && s[i] < 0x7f && s[i] != ',') ? (char) s[i] : '?';
+      out[*count][i] = (s[i] >= 0x20 && s[i] < 0x7f && s[i] != ',') ? (char)s[i] : '?';
     out[*count][k] = 0;
     (*count)++;
   }
@@ -83,9 +83,9 @@ client_extension (L7TlsClientHello *ch, guint type, const guint8 *d, gsize n)
       guint l = u16 (&r);
       const guint8 *s = take (&r, l);
       if (kind == 0 && s) {
-        gsize k = MIN ((gsize) l, sizeof ch->sni - 1);
+        gsize k = MIN ((gsize)l, sizeof ch->sni - 1);
         for (gsize i = 0; i < k; i++)
-          ch->sni[i] = (s[i] > 0x20 && s[i] < 0x7f && s[i] != ',') ? (char) s[i] : '?';
+          ch->sni[i] = (s[i] > 0x20 && s[i] < 0x7f && s[i] != ',') ? (char)s[i] : '?';
         ch->sni[k] = 0;
       }
       break;
@@ -126,8 +126,8 @@ l7_tls_parse_client_hello (const guint8 *body, gsize len, L7TlsClientHello *out)
   memset (out, 0, sizeof *out);
   Rd r = { body, len, 0, FALSE };
   out->legacy_version = u16 (&r);
-  take (&r, 32);        /* random */
-  take (&r, u8 (&r));   /* session id */
+  take (&r, 32);      /* random */
+  take (&r, u8 (&r)); /* session id */
   guint cl = u16 (&r);
   if (r.bad || cl % 2)
     return FALSE;
@@ -243,7 +243,7 @@ l7_tls_ja3s (const L7TlsServerHello *sh, char out[33])
 static int
 cmp_u16 (const void *a, const void *b)
 {
-  return (int) *(const guint16 *) a - (int) *(const guint16 *) b;
+  return (int)*(const guint16 *)a - (int)*(const guint16 *)b;
 }
 
 /* first 12 hex chars of SHA-256 of @text, or twelve zeros when empty */
@@ -275,8 +275,12 @@ l7_tls_ja4 (const L7TlsClientHello *ch, gboolean quic, char out[40])
       ver = ch->versions[i];
   if (!ver)
     ver = ch->legacy_version;
-  const char *vs = ver == 0x0304 ? "13" : ver == 0x0303 ? "12" : ver == 0x0302 ? "11"
-                 : ver == 0x0301 ? "10" : ver == 0x0300 ? "s3" : "00";
+  const char *vs = ver == 0x0304   ? "13"
+                   : ver == 0x0303 ? "12"
+                   : ver == 0x0302 ? "11"
+                   : ver == 0x0301 ? "10"
+                   : ver == 0x0300 ? "s3"
+                                   : "00";
   guint16 ciphers[L7_TLS_MAX_LIST], exts[L7_TLS_MAX_LIST];
   guint nc = 0, ne_all = 0, ne = 0;
   for (guint i = 0; i < ch->n_ciphers; i++)
@@ -321,12 +325,18 @@ const char *
 l7_tls_version_name (guint16 v)
 {
   switch (v) {
-    case 0x0300: return "SSLv3";
-    case 0x0301: return "TLSv10";
-    case 0x0302: return "TLSv11";
-    case 0x0303: return "TLSv12";
-    case 0x0304: return "TLSv13";
-    case 0x0002: return "SSLv2";
+    case 0x0300:
+      return "SSLv3";
+    case 0x0301:
+      return "TLSv10";
+    case 0x0302:
+      return "TLSv11";
+    case 0x0303:
+      return "TLSv12";
+    case 0x0304:
+      return "TLSv13";
+    case 0x0002:
+      return "SSLv2";
   }
   return NULL;
 }
@@ -334,24 +344,44 @@ l7_tls_version_name (guint16 v)
 const char *
 l7_tls_cipher_name (guint16 c)
 {
-  static const struct { guint16 id; const char *name; } t[] = {
-    { 0x0004, "TLS_RSA_WITH_RC4_128_MD5" }, { 0x0005, "TLS_RSA_WITH_RC4_128_SHA" },
-    { 0x000a, "TLS_RSA_WITH_3DES_EDE_CBC_SHA" }, { 0x002f, "TLS_RSA_WITH_AES_128_CBC_SHA" },
-    { 0x0033, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA" }, { 0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA" },
-    { 0x0039, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA" }, { 0x003c, "TLS_RSA_WITH_AES_128_CBC_SHA256" },
-    { 0x003d, "TLS_RSA_WITH_AES_256_CBC_SHA256" }, { 0x0067, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256" },
-    { 0x006b, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256" }, { 0x009c, "TLS_RSA_WITH_AES_128_GCM_SHA256" },
-    { 0x009d, "TLS_RSA_WITH_AES_256_GCM_SHA384" }, { 0x009e, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256" },
-    { 0x009f, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384" }, { 0x1301, "TLS_AES_128_GCM_SHA256" },
-    { 0x1302, "TLS_AES_256_GCM_SHA384" }, { 0x1303, "TLS_CHACHA20_POLY1305_SHA256" },
-    { 0xc007, "TLS_ECDHE_ECDSA_WITH_RC4_128_SHA" }, { 0xc009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA" },
-    { 0xc00a, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA" }, { 0xc011, "TLS_ECDHE_RSA_WITH_RC4_128_SHA" },
-    { 0xc012, "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA" }, { 0xc013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA" },
-    { 0xc014, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA" }, { 0xc023, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256" },
-    { 0xc024, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384" }, { 0xc027, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256" },
-    { 0xc028, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384" }, { 0xc02b, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" },
-    { 0xc02c, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384" }, { 0xc02f, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" },
-    { 0xc030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384" }, { 0xcca8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256" },
+  static const struct {
+    guint16 id;
+    const char *name;
+  } t[] = {
+    { 0x0004, "TLS_RSA_WITH_RC4_128_MD5" },
+    { 0x0005, "TLS_RSA_WITH_RC4_128_SHA" },
+    { 0x000a, "TLS_RSA_WITH_3DES_EDE_CBC_SHA" },
+    { 0x002f, "TLS_RSA_WITH_AES_128_CBC_SHA" },
+    { 0x0033, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA" },
+    { 0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA" },
+    { 0x0039, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA" },
+    { 0x003c, "TLS_RSA_WITH_AES_128_CBC_SHA256" },
+    { 0x003d, "TLS_RSA_WITH_AES_256_CBC_SHA256" },
+    { 0x0067, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256" },
+    { 0x006b, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256" },
+    { 0x009c, "TLS_RSA_WITH_AES_128_GCM_SHA256" },
+    { 0x009d, "TLS_RSA_WITH_AES_256_GCM_SHA384" },
+    { 0x009e, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256" },
+    { 0x009f, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384" },
+    { 0x1301, "TLS_AES_128_GCM_SHA256" },
+    { 0x1302, "TLS_AES_256_GCM_SHA384" },
+    { 0x1303, "TLS_CHACHA20_POLY1305_SHA256" },
+    { 0xc007, "TLS_ECDHE_ECDSA_WITH_RC4_128_SHA" },
+    { 0xc009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA" },
+    { 0xc00a, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA" },
+    { 0xc011, "TLS_ECDHE_RSA_WITH_RC4_128_SHA" },
+    { 0xc012, "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA" },
+    { 0xc013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA" },
+    { 0xc014, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA" },
+    { 0xc023, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256" },
+    { 0xc024, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384" },
+    { 0xc027, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256" },
+    { 0xc028, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384" },
+    { 0xc02b, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" },
+    { 0xc02c, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384" },
+    { 0xc02f, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" },
+    { 0xc030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384" },
+    { 0xcca8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256" },
     { 0xcca9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256" },
     { 0xccaa, "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256" },
   };
@@ -365,14 +395,22 @@ const char *
 l7_tls_curve_name (guint16 g)
 {
   switch (g) {
-    case 23: return "secp256r1";
-    case 24: return "secp384r1";
-    case 25: return "secp521r1";
-    case 29: return "x25519";
-    case 30: return "x448";
-    case 256: return "ffdhe2048";
-    case 257: return "ffdhe3072";
-    case 0x11ec: return "X25519MLKEM768";
+    case 23:
+      return "secp256r1";
+    case 24:
+      return "secp384r1";
+    case 25:
+      return "secp521r1";
+    case 29:
+      return "x25519";
+    case 30:
+      return "x448";
+    case 256:
+      return "ffdhe2048";
+    case 257:
+      return "ffdhe3072";
+    case 0x11ec:
+      return "X25519MLKEM768";
   }
   return NULL;
 }

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #define STREAM_MAX (256 * 1024) /* a certificate chain fits; more is abandoned, counted */
-#define HS_MAX (128 * 1024)
+#define HS_MAX     (128 * 1024)
 
 typedef struct {
   PktRecord rec;
@@ -26,7 +26,10 @@ typedef struct {
   char cipher_buf[24];
 } SslRecord;
 
-#define F(n, t, m) { n, t, G_STRUCT_OFFSET (SslRecord, m), -1 }
+#define F(n, t, m)                                                                                 \
+  {                                                                                                \
+    n, t, G_STRUCT_OFFSET (SslRecord, m), -1                                                       \
+  }
 static const PktFieldDesc ssl_fields[] = {
   F ("ts", PKT_FIELD_TIME, ts),
   F ("uid", PKT_FIELD_STRING, uid),
@@ -53,7 +56,7 @@ static const PktFieldDesc ssl_fields[] = {
 static void
 ssl_record_clear (PktRecord *r)
 {
-  SslRecord *s = (SslRecord *) r;
+  SslRecord *s = (SslRecord *)r;
   g_free (s->server_name);
   g_free (s->next_protocol);
   g_strfreev (s->cert_chain_fps);
@@ -109,10 +112,10 @@ on_certificate (TlsFlow *f, guint dir, const guint8 *b, gsize len)
     f->fps[dir] = g_ptr_array_new_with_free_func (g_free);
   if (len < 3)
     return;
-  gsize total = (gsize) b[0] << 16 | (gsize) b[1] << 8 | b[2], off = 3;
+  gsize total = (gsize)b[0] << 16 | (gsize)b[1] << 8 | b[2], off = 3;
   gsize end = MIN (3 + total, len);
   while (off + 3 <= end) {
-    gsize cl = (gsize) b[off] << 16 | (gsize) b[off + 1] << 8 | b[off + 2];
+    gsize cl = (gsize)b[off] << 16 | (gsize)b[off + 1] << 8 | b[off + 2];
     off += 3;
     if (off + cl > end)
       break;
@@ -156,7 +159,7 @@ on_handshake (PktTlsParse *self, TlsFlow *f, guint dir, guint type, const guint8
       return;
     case 12: /* ServerKeyExchange: ECDHE names its curve */
       if (dir == 1 && len >= 3 && b[0] == 3)
-        f->curve = (guint16) (b[1] << 8 | b[2]);
+        f->curve = (guint16)(b[1] << 8 | b[2]);
       return;
   }
 }
@@ -167,7 +170,7 @@ drain_handshake (PktTlsParse *self, TlsFlow *f, guint dir)
   GByteArray *hs = f->hs[dir];
   gsize off = 0;
   while (hs->len - off >= 4) {
-    gsize ml = (gsize) hs->data[off + 1] << 16 | (gsize) hs->data[off + 2] << 8 | hs->data[off + 3];
+    gsize ml = (gsize)hs->data[off + 1] << 16 | (gsize)hs->data[off + 2] << 8 | hs->data[off + 3];
     if (hs->len - off - 4 < ml)
       break;
     on_handshake (self, f, dir, hs->data[off], hs->data + off + 4, ml);
@@ -194,7 +197,7 @@ drain_records (PktTlsParse *self, TlsFlow *f, guint dir)
   gsize off = 0;
   while (s->buf && s->buf->len - off >= 5) {
     const guint8 *r = s->buf->data + off;
-    gsize rl = (gsize) r[3] << 8 | r[4];
+    gsize rl = (gsize)r[3] << 8 | r[4];
     if (!looks_like_tls (r, 5) || rl > 18432 + 2048) {
       /* lost sync (a gap, or not TLS after all): stop parsing this direction */
       pkt_l7_parser_count_malformed (PKT_L7_PARSER (self));
@@ -262,8 +265,8 @@ tls_handle (PktL7Parser *parser, gpointer state, const PktL7Packet *pkt)
     return;
   if (f->kind == KIND_UNKNOWN && pkt->payload_len > 0) {
     /* the first payload byte decides: a handshake record from either side */
-    f->kind = looks_like_tls (pkt->payload, pkt->payload_len) && pkt->payload[0] == 22
-                ? KIND_TLS : KIND_OTHER;
+    f->kind = looks_like_tls (pkt->payload, pkt->payload_len) && pkt->payload[0] == 22 ? KIND_TLS
+                                                                                       : KIND_OTHER;
     if (f->kind == KIND_OTHER) {
       pkt_l7_stream_clear (&f->stream[0]);
       pkt_l7_stream_clear (&f->stream[1]);
@@ -282,7 +285,7 @@ steal_strv (GPtrArray *a)
     return g_new0 (char *, 1); /* Zeek: "(empty)" */
   g_ptr_array_add (a, NULL);
   g_ptr_array_set_free_func (a, NULL);
-  return (char **) g_ptr_array_free (a, FALSE);
+  return (char **)g_ptr_array_free (a, FALSE);
 }
 
 static void
@@ -291,7 +294,7 @@ tls_flush_flow (PktL7Parser *parser, gpointer state)
   TlsFlow *f = state;
   if (f->kind != KIND_TLS || !f->ch || !pkt_l7_parser_wants_records (parser))
     return;
-  SslRecord *r = (SslRecord *) pkt_record_new (&pkt_ssl_record_type);
+  SslRecord *r = (SslRecord *)pkt_record_new (&pkt_ssl_record_type);
   r->ts = f->ts;
   pkt_flow_format_uid (f->flow_id, r->uid_buf);
   r->uid = r->uid_buf;
@@ -325,8 +328,8 @@ tls_flush_flow (PktL7Parser *parser, gpointer state)
       r->next_protocol = g_strdup (f->sh->alpn);
     /* an abbreviated handshake: no certificate before the server's CCS */
     r->resumed = f->sh->version < 0x0304 && f->ccs[1] && !f->saw_cert[1];
-    r->established = f->sh->version >= 0x0304 ? (f->appdata[0] && f->appdata[1])
-                                               : (f->ccs[0] && f->ccs[1]);
+    r->established
+        = f->sh->version >= 0x0304 ? (f->appdata[0] && f->appdata[1]) : (f->ccs[0] && f->ccs[1]);
   }
   r->cert_chain_fps = steal_strv (g_steal_pointer (&f->fps[1]));
   r->client_cert_chain_fps = steal_strv (g_steal_pointer (&f->fps[0]));
@@ -354,9 +357,14 @@ pkt_tls_parse_get_property (GObject *o, guint id, GValue *v, GParamSpec *ps)
 {
   PktTlsParse *self = PKT_TLS_PARSE (o);
   switch (id) {
-    case PROP_CLIENT_HELLOS: g_value_set_uint64 (v, PKT_STAT_GET (self->client_hellos)); break;
-    case PROP_SERVER_HELLOS: g_value_set_uint64 (v, PKT_STAT_GET (self->server_hellos)); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (o, id, ps);
+    case PROP_CLIENT_HELLOS:
+      g_value_set_uint64 (v, PKT_STAT_GET (self->client_hellos));
+      break;
+    case PROP_SERVER_HELLOS:
+      g_value_set_uint64 (v, PKT_STAT_GET (self->server_hellos));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (o, id, ps);
   }
 }
 
@@ -371,14 +379,16 @@ pkt_tls_parse_class_init (PktTlsParseClass *klass)
   lclass->handle = tls_handle;
   lclass->flush_flow = tls_flush_flow;
   lclass->clear_flow = tls_clear_flow;
-  props[PROP_CLIENT_HELLOS] = g_param_spec_uint64 ("client-hellos", "ClientHellos", "ClientHellos parsed", 0,
-                                                   G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | PKT_PARAM_STAT);
-  props[PROP_SERVER_HELLOS] = g_param_spec_uint64 ("server-hellos", "ServerHellos", "ServerHellos parsed", 0,
-                                                   G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | PKT_PARAM_STAT);
+  props[PROP_CLIENT_HELLOS]
+      = g_param_spec_uint64 ("client-hellos", "ClientHellos", "ClientHellos parsed", 0, G_MAXUINT64,
+                             0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | PKT_PARAM_STAT);
+  props[PROP_SERVER_HELLOS]
+      = g_param_spec_uint64 ("server-hellos", "ServerHellos", "ServerHellos parsed", 0, G_MAXUINT64,
+                             0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | PKT_PARAM_STAT);
   g_object_class_install_properties (oclass, N_PROPS, props);
-  pkt_element_class_set_metadata (PKT_ELEMENT_CLASS (klass), "TLS parser", "Filter/Analyzer",
-                                  "Parses TLS handshakes into ssl.log records with JA3, JA3S and JA4 (records pad)",
-                                  "pktpipe");
+  pkt_element_class_set_metadata (
+      PKT_ELEMENT_CLASS (klass), "TLS parser", "Filter/Analyzer",
+      "Parses TLS handshakes into ssl.log records with JA3, JA3S and JA4 (records pad)", "pktpipe");
 }
 
 static void

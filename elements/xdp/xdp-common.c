@@ -164,7 +164,6 @@ pkt_xdp_log_capture_end (void)
 
 /* ---------------------------------------------------------------- helpers */
 
-
 /* Number of queues an XSK may bind to, from ethtool (in the current netns);
  * -1 when the driver does not say. */
 int

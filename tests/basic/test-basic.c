@@ -996,7 +996,8 @@ test_fakerecordsink_kind (void)
   g_autoptr (PktElement) e = pkt_element_factory_make ("fakerecordsink", NULL, NULL);
   g_assert_nonnull (e);
   g_object_ref_sink (e);
-  g_assert_cmpint (pkt_pad_get_kind (pkt_sink_get_sink_pad (PKT_SINK (e))), ==, PKT_PAD_KIND_RECORDS);
+  g_assert_cmpint (pkt_pad_get_kind (pkt_sink_get_sink_pad (PKT_SINK (e))), ==,
+                   PKT_PAD_KIND_RECORDS);
   g_autoptr (GError) error = NULL;
   PktElement *p = pkt_parse_launch ("testsrc ! fakerecordsink", &error);
   g_assert_null (p);

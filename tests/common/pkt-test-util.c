@@ -17,8 +17,8 @@ pkt_test_testdata_path (const char *relpath)
   const char *root = g_getenv ("PKT_TESTDATA");
   if (!root || !g_file_test (root, G_FILE_TEST_IS_DIR)) {
     g_autofree char *msg = g_strdup_printf (
-      "reference captures not found (PKT_TESTDATA=%s): ../shared/testdata is absent",
-      root ? root : "(unset)");
+        "reference captures not found (PKT_TESTDATA=%s): ../shared/testdata is absent",
+        root ? root : "(unset)");
     g_test_skip (msg);
     return NULL;
   }
@@ -54,8 +54,8 @@ pkt_test_require_program (const char *program)
   g_autofree char *p = g_find_program_in_path (program);
   if (p)
     return TRUE;
-  g_autofree char *msg = g_strdup_printf ("%s is not installed (scripts/install-deps.sh installs it)",
-                                          program);
+  g_autofree char *msg
+      = g_strdup_printf ("%s is not installed (scripts/install-deps.sh installs it)", program);
   g_test_skip (msg);
   return FALSE;
 }
@@ -63,7 +63,7 @@ pkt_test_require_program (const char *program)
 gboolean
 pkt_test_run_pipeline (PktElement *pipeline, guint timeout_ms, GError **error)
 {
-  return pkt_pipeline_run (PKT_PIPELINE (pipeline), (gint64) timeout_ms * 1000, error);
+  return pkt_pipeline_run (PKT_PIPELINE (pipeline), (gint64)timeout_ms * 1000, error);
 }
 
 PktElement *
@@ -91,13 +91,20 @@ pkt_test_get_uint (PktElement *pipeline, const char *element, const char *proper
   g_value_init (&v, ps->value_type);
   g_object_get_property (G_OBJECT (e), property, &v);
   switch (G_TYPE_FUNDAMENTAL (ps->value_type)) {
-    case G_TYPE_UINT64: return g_value_get_uint64 (&v);
-    case G_TYPE_INT64: return (guint64) g_value_get_int64 (&v);
-    case G_TYPE_UINT: return g_value_get_uint (&v);
-    case G_TYPE_INT: return (guint64) g_value_get_int (&v);
-    case G_TYPE_ULONG: return g_value_get_ulong (&v);
-    case G_TYPE_LONG: return (guint64) g_value_get_long (&v);
-    default: g_assert_not_reached ();
+    case G_TYPE_UINT64:
+      return g_value_get_uint64 (&v);
+    case G_TYPE_INT64:
+      return (guint64)g_value_get_int64 (&v);
+    case G_TYPE_UINT:
+      return g_value_get_uint (&v);
+    case G_TYPE_INT:
+      return (guint64)g_value_get_int (&v);
+    case G_TYPE_ULONG:
+      return g_value_get_ulong (&v);
+    case G_TYPE_LONG:
+      return (guint64)g_value_get_long (&v);
+    default:
+      g_assert_not_reached ();
   }
   return 0;
 }
@@ -107,10 +114,12 @@ pkt_test_spawn (const char *const *argv, int *exit_status, GError **error)
 {
   char *out = NULL;
   int status = 0;
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+  if (!g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
                      NULL, NULL, &out, NULL, &status, error))
     return NULL;
   if (exit_status)
-    *exit_status = g_spawn_check_wait_status (status, NULL) ? 0 : (WIFEXITED (status) ? WEXITSTATUS (status) : -1);
+    *exit_status = g_spawn_check_wait_status (status, NULL)
+                       ? 0
+                       : (WIFEXITED (status) ? WEXITSTATUS (status) : -1);
   return out;
 }

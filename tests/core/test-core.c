@@ -42,7 +42,8 @@ test_src_produce (PktSource *src)
     return PKT_FLOW_EOS;
   PktBufferList *l = pkt_buffer_list_new (0);
   while (self->sent < self->num_packets && !pkt_buffer_list_is_full (l)) {
-    pkt_packet_init (pkt_buffer_list_append (l), self->frame, 64, 64, self->sent, PKT_LINK_ETHERNET);
+    pkt_packet_init (pkt_buffer_list_append (l), self->frame, 64, 64, self->sent,
+                     PKT_LINK_ETHERNET);
     self->sent++;
   }
   pkt_buffer_list_set_lease (l, self->lease);
@@ -62,8 +63,8 @@ test_src_class_init (TestSrcClass *klass)
   G_OBJECT_CLASS (klass)->finalize = test_src_finalize;
   PKT_SOURCE_CLASS (klass)->start = test_src_start;
   PKT_SOURCE_CLASS (klass)->produce = test_src_produce;
-  pkt_element_class_set_metadata (PKT_ELEMENT_CLASS (klass), "Test source", "Source/Test",
-                                  "test", "tests");
+  pkt_element_class_set_metadata (PKT_ELEMENT_CLASS (klass), "Test source", "Source/Test", "test",
+                                  "tests");
 }
 
 static void
@@ -105,7 +106,7 @@ static PktFlowReturn
 test_sink_render (PktSink *sink, PktBatch *batch)
 {
   TestSink *self = TEST_SINK (sink);
-  self->packets += ((PktBufferList *) batch)->n_packets;
+  self->packets += ((PktBufferList *)batch)->n_packets;
   self->batches++;
   return PKT_FLOW_OK;
 }
@@ -390,7 +391,8 @@ test_duplicate_name_rejected (void)
   g_autoptr (PktElement) p = g_object_ref_sink (pkt_pipeline_new (NULL));
   g_assert_true (pkt_bin_add (PKT_BIN (p), g_object_new (TEST_TYPE_SINK, "name", "x", NULL), NULL));
   g_autoptr (GError) err = NULL;
-  g_assert_false (pkt_bin_add (PKT_BIN (p), g_object_new (TEST_TYPE_SINK, "name", "x", NULL), &err));
+  g_assert_false (
+      pkt_bin_add (PKT_BIN (p), g_object_new (TEST_TYPE_SINK, "name", "x", NULL), &err));
   g_assert_error (err, PKT_ERROR, PKT_ERROR_SETTINGS);
 }
 
@@ -428,7 +430,8 @@ main (int argc, char **argv)
   pkt_test_init (&argc, &argv);
   pkt_element_register (NULL, "coretestsrc", PKT_RANK_NONE, TEST_TYPE_SRC);
   pkt_element_register (NULL, "coretestsink", PKT_RANK_NONE, TEST_TYPE_SINK);
-  g_test_add_func ("/core/lease/released-once-across-threads", test_lease_released_once_across_threads);
+  g_test_add_func ("/core/lease/released-once-across-threads",
+                   test_lease_released_once_across_threads);
   g_test_add_func ("/core/list/pool-recycles", test_list_pool_recycles);
   g_test_add_func ("/core/list/make-writable", test_make_writable_copies_descriptors_not_frames);
   g_test_add_func ("/core/bus/blocking-pop", test_bus_blocking_pop);

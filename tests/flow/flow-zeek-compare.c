@@ -34,18 +34,30 @@ collect_field (PktRecord *record, const PktFieldDesc *desc, const PktFieldValue 
     s = g_strdup ("-");
   } else {
     switch (v->type) {
-      case PKT_FIELD_STRING: s = g_strdup (*v->v.s ? v->v.s : "(empty)"); break;
+      case PKT_FIELD_STRING:
+        s = g_strdup (*v->v.s ? v->v.s : "(empty)");
+        break;
       case PKT_FIELD_UINT:
-      case PKT_FIELD_PORT: s = g_strdup_printf ("%" G_GUINT64_FORMAT, v->v.u); break;
-      case PKT_FIELD_INT: s = g_strdup_printf ("%" G_GINT64_FORMAT, v->v.i); break;
+      case PKT_FIELD_PORT:
+        s = g_strdup_printf ("%" G_GUINT64_FORMAT, v->v.u);
+        break;
+      case PKT_FIELD_INT:
+        s = g_strdup_printf ("%" G_GINT64_FORMAT, v->v.i);
+        break;
       case PKT_FIELD_TIME:
       case PKT_FIELD_INTERVAL:
         s = g_strdup_printf ("%" G_GINT64_FORMAT ".%06" G_GINT64_FORMAT, v->v.i / 1000000000,
                              (v->v.i % 1000000000) / 1000);
         break;
-      case PKT_FIELD_ADDR: s = pkt_addr_to_string (v->v.addr); break;
-      case PKT_FIELD_BOOL: s = g_strdup (v->v.b ? "T" : "F"); break;
-      default: s = g_strdup ("?"); break;
+      case PKT_FIELD_ADDR:
+        s = pkt_addr_to_string (v->v.addr);
+        break;
+      case PKT_FIELD_BOOL:
+        s = g_strdup (v->v.b ? "T" : "F");
+        break;
+      default:
+        s = g_strdup ("?");
+        break;
     }
   }
   g_hash_table_insert (row->f, g_strdup (desc->name), s);
@@ -69,13 +81,18 @@ static PktLinkType
 link_of (int dlt)
 {
   switch (dlt) {
-    case DLT_EN10MB: return PKT_LINK_ETHERNET;
+    case DLT_EN10MB:
+      return PKT_LINK_ETHERNET;
     case DLT_RAW:
     case 14:
-    case 101: return PKT_LINK_RAW_IP;
-    case DLT_NULL: return PKT_LINK_NULL;
-    case DLT_LINUX_SLL: return PKT_LINK_LINUX_SLL;
-    default: return PKT_LINK_UNKNOWN;
+    case 101:
+      return PKT_LINK_RAW_IP;
+    case DLT_NULL:
+      return PKT_LINK_NULL;
+    case DLT_LINUX_SLL:
+      return PKT_LINK_LINUX_SLL;
+    default:
+      return PKT_LINK_UNKNOWN;
   }
 }
 
@@ -91,8 +108,10 @@ is_ip_tunnel (guint8 t)
     case PKT_TUNNEL_GUE:
     case PKT_TUNNEL_IPIP:
     case PKT_TUNNEL_TEREDO:
-    case PKT_TUNNEL_AYIYA: return TRUE;
-    default: return FALSE;
+    case PKT_TUNNEL_AYIYA:
+      return TRUE;
+    default:
+      return FALSE;
   }
 }
 
@@ -112,9 +131,8 @@ checksum_ok (PktPacket *p)
     return TRUE; /* cannot tell */
   if (p->l4_proto == 17 && l4[6] == 0 && l4[7] == 0 && p->l3_proto == 4)
     return TRUE;
-  guint16 sum = p->l3_proto == 4
-                  ? pkt_l4_checksum_ipv4 (l3 + 12, l3 + 16, p->l4_proto, l4, l4len)
-                  : pkt_l4_checksum_ipv6 (l3 + 8, l3 + 24, p->l4_proto, l4, l4len);
+  guint16 sum = p->l3_proto == 4 ? pkt_l4_checksum_ipv4 (l3 + 12, l3 + 16, p->l4_proto, l4, l4len)
+                                 : pkt_l4_checksum_ipv6 (l3 + 8, l3 + 24, p->l4_proto, l4, l4len);
   return sum == 0 || sum == 0xffff;
 }
 
@@ -136,7 +154,7 @@ flow_test_run_trace (const char *path, const TraceOptions *opts, GError **error)
   guint8 ports[8192];
   flow_server_ports_set_default (ports);
   cfg.server_ports = ports;
-  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) conn_row_free);
+  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify)conn_row_free);
   FlowEngine *outer = flow_engine_new (&cfg);
   FlowEngine *inner = flow_engine_new (&cfg);
   flow_engine_set_callback (outer, on_event, rows, 1u << FLOW_EVENT_ENDED);
@@ -145,7 +163,7 @@ flow_test_run_trace (const char *path, const TraceOptions *opts, GError **error)
   const u_char *data;
   int rc;
   while ((rc = pcap_next_ex (pc, &h, &data)) == 1) {
-    gint64 ts = (gint64) h->ts.tv_sec * 1000000000 + h->ts.tv_usec;
+    gint64 ts = (gint64)h->ts.tv_sec * 1000000000 + h->ts.tv_usec;
     PktPacket p;
     pkt_packet_init (&p, data, h->caplen, h->len, ts, lt);
     if (opts && opts->zeek_checksums && !checksum_ok (&p))
@@ -180,7 +198,7 @@ flow_test_read_conn_log (const char *path, const char *header, GError **error)
   g_autofree char *text = NULL;
   if (!g_file_get_contents (path, &text, NULL, error))
     return NULL;
-  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) conn_row_free);
+  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify)conn_row_free);
   g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
   g_auto (GStrv) fields = header ? g_strsplit (header, " ", -1) : NULL;
   for (guint i = 0; lines[i]; i++) {
@@ -211,10 +229,10 @@ flow_test_read_conn_log (const char *path, const char *header, GError **error)
 
 /* ---------------------------------------------------------------- compare */
 
-static const char *const tuple_fields[] = { "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p",
-                                            "proto" };
-static const char *const count_fields[] = { "orig_pkts", "orig_ip_bytes", "resp_pkts",
-                                            "resp_ip_bytes" };
+static const char *const tuple_fields[]
+    = { "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto" };
+static const char *const count_fields[]
+    = { "orig_pkts", "orig_ip_bytes", "resp_pkts", "resp_ip_bytes" };
 static const char *const byte_fields[] = { "orig_bytes", "resp_bytes" };
 static const char *const state_fields[] = { "conn_state", "history" };
 
@@ -239,8 +257,7 @@ pair_key (const ConnRow *r)
 }
 
 static guint
-field_diffs (const ConnRow *z, const ConnRow *o, const char *const *names, guint n,
-             GString *out)
+field_diffs (const ConnRow *z, const ConnRow *o, const char *const *names, guint n, GString *out)
 {
   guint d = 0;
   for (guint i = 0; i < n; i++) {
@@ -283,11 +300,10 @@ flow_test_compare (GPtrArray *zeek, GPtrArray *ours, CompareResult *res)
   if (!has_proto) {
     /* cut logs without proto: compare addresses and ports only */
     for (guint i = 0; i < zeek->len; i++)
-      g_hash_table_insert (((ConnRow *) zeek->pdata[i])->f, g_strdup ("proto"), g_strdup ("?"));
+      g_hash_table_insert (((ConnRow *)zeek->pdata[i])->f, g_strdup ("proto"), g_strdup ("?"));
     for (guint i = 0; i < ours->len; i++)
       if (g_strcmp0 (row_get (ours->pdata[i], "proto"), "tcp") == 0)
-        g_hash_table_insert (((ConnRow *) ours->pdata[i])->f, g_strdup ("proto"),
-                             g_strdup ("?"));
+        g_hash_table_insert (((ConnRow *)ours->pdata[i])->f, g_strdup ("proto"), g_strdup ("?"));
   }
   /* Zeek logs TCP, UDP and ICMP connections only */
   GPtrArray *mine = g_ptr_array_new ();
@@ -314,12 +330,12 @@ flow_test_compare (GPtrArray *zeek, GPtrArray *ours, CompareResult *res)
       guint d = row_distance (z, o);
       if (d < best_d) {
         best_d = d;
-        best = (gint) j;
+        best = (gint)j;
       }
     }
     g_autofree char *label = row_label (z);
-    gboolean is_tcp = g_strcmp0 (row_get (z, "proto"), "tcp") == 0
-                      || (row_get (z, "history") && !has_proto);
+    gboolean is_tcp
+        = g_strcmp0 (row_get (z, "proto"), "tcp") == 0 || (row_get (z, "history") && !has_proto);
     if (is_tcp)
       res->tcp_conns++;
     if (best < 0) {
@@ -352,11 +368,10 @@ flow_test_compare (GPtrArray *zeek, GPtrArray *ours, CompareResult *res)
     if (used[j])
       continue;
     g_autofree char *label = row_label (mine->pdata[j]);
-    g_string_append_printf (res->diffs, "  extra: %s (ours: %s %s pkts %s/%s)\n", label,
-                            row_get (mine->pdata[j], "conn_state"),
-                            row_get (mine->pdata[j], "history"),
-                            row_get (mine->pdata[j], "orig_pkts"),
-                            row_get (mine->pdata[j], "resp_pkts"));
+    g_string_append_printf (
+        res->diffs, "  extra: %s (ours: %s %s pkts %s/%s)\n", label,
+        row_get (mine->pdata[j], "conn_state"), row_get (mine->pdata[j], "history"),
+        row_get (mine->pdata[j], "orig_pkts"), row_get (mine->pdata[j], "resp_pkts"));
   }
   g_free (used);
   g_ptr_array_unref (mine);

@@ -13,22 +13,22 @@ typedef struct {
 } ConnRow;
 
 typedef struct {
-  gboolean decap;        /* tunnels: outer conns plus decapsulated inner conns */
-  gboolean key_vlan;     /* key-with=vlan (Zeek's vlan_fivetuple conn key) */
-  gboolean zeek_checksums; /* drop packets with bad TCP/UDP checksums as Zeek without -C */
+  gboolean decap;           /* tunnels: outer conns plus decapsulated inner conns */
+  gboolean key_vlan;        /* key-with=vlan (Zeek's vlan_fivetuple conn key) */
+  gboolean zeek_checksums;  /* drop packets with bad TCP/UDP checksums as Zeek without -C */
   const char *server_ports; /* NULL: defaults */
 } TraceOptions;
 
 typedef struct {
   guint zeek_conns;
   guint our_conns;
-  guint tuple_matched;      /* 5-tuple + proto found on both sides */
-  guint counts_agree;       /* packets and IP bytes agree */
-  guint bytes_agree;        /* orig/resp bytes agree */
-  guint tcp_conns;          /* TCP conns in Zeek's log */
-  guint tcp_state_agree;    /* conn_state and history agree */
-  guint full_agree;         /* every compared field agrees */
-  GString *diffs;           /* human-readable differences */
+  guint tuple_matched;   /* 5-tuple + proto found on both sides */
+  guint counts_agree;    /* packets and IP bytes agree */
+  guint bytes_agree;     /* orig/resp bytes agree */
+  guint tcp_conns;       /* TCP conns in Zeek's log */
+  guint tcp_state_agree; /* conn_state and history agree */
+  guint full_agree;      /* every compared field agrees */
+  GString *diffs;        /* human-readable differences */
 } CompareResult;
 
 GPtrArray *flow_test_run_trace (const char *pcap_path, const TraceOptions *opts, GError **error);

@@ -47,12 +47,23 @@ tcp_flags (const char *f)
   guint8 v = 0;
   for (; *f; f++) {
     switch (*f) {
-      case 'F': v |= 0x01; break;
-      case 'S': v |= 0x02; break;
-      case 'R': v |= 0x04; break;
-      case 'P': v |= 0x08; break;
-      case 'A': v |= 0x10; break;
-      default: g_assert_not_reached ();
+      case 'F':
+        v |= 0x01;
+        break;
+      case 'S':
+        v |= 0x02;
+        break;
+      case 'R':
+        v |= 0x04;
+        break;
+      case 'P':
+        v |= 0x08;
+        break;
+      case 'A':
+        v |= 0x10;
+        break;
+      default:
+        g_assert_not_reached ();
     }
   }
   return v;
@@ -99,18 +110,18 @@ session_add (Session *s, PktBufferList *list, const Seg *g, gint64 base_ns)
   th[13] = tcp_flags (g->flags);
   put16 (th + 14, g->win);
   PktPacket *p = pkt_buffer_list_append (list);
-  pkt_packet_init (p, f, total, total, base_ns + (gint64) (g->t * 1e9), PKT_LINK_ETHERNET);
+  pkt_packet_init (p, f, total, total, base_ns + (gint64)(g->t * 1e9), PKT_LINK_ETHERNET);
 }
 
 /* ---------------------------------------------------------------- harness */
 
 typedef struct {
   PktElement *ft;
-  PktPad *src;      /* ours, feeds ft.sink */
-  PktPad *out;      /* ours, gets ft.src */
-  PktPad *recs;     /* ours, gets ft.flows */
+  PktPad *src;  /* ours, feeds ft.sink */
+  PktPad *out;  /* ours, gets ft.src */
+  PktPad *recs; /* ours, gets ft.flows */
   GPtrArray *records;
-  GArray *packets;  /* PktPacket copies as they left flowtrack */
+  GArray *packets; /* PktPacket copies as they left flowtrack */
   guint started_sigs, ended_sigs;
 } Harness;
 
@@ -118,7 +129,7 @@ static PktFlowReturn
 out_chain (PktPad *pad, PktElement *parent, PktBatch *batch)
 {
   Harness *h = g_object_get_data (G_OBJECT (pad), "harness");
-  PktBufferList *l = (PktBufferList *) batch;
+  PktBufferList *l = (PktBufferList *)batch;
   g_array_append_vals (h->packets, l->packets, l->n_packets);
   pkt_batch_unref (batch);
   return PKT_FLOW_OK;
@@ -128,7 +139,7 @@ static PktFlowReturn
 recs_chain (PktPad *pad, PktElement *parent, PktBatch *batch)
 {
   Harness *h = g_object_get_data (G_OBJECT (pad), "harness");
-  PktRecordList *l = (PktRecordList *) batch;
+  PktRecordList *l = (PktRecordList *)batch;
   for (guint i = 0; i < l->n_records; i++)
     g_ptr_array_add (h->records, pkt_record_ref (l->records[i]));
   pkt_batch_unref (batch);
@@ -175,7 +186,7 @@ harness_init (Harness *h, const char *props, gboolean link_records)
       if (G_TYPE_FUNDAMENTAL (ps->value_type) == G_TYPE_UINT64)
         g_value_set_uint64 (&v, g_ascii_strtoull (p[1], NULL, 10));
       else if (ps->value_type == G_TYPE_UINT)
-        g_value_set_uint (&v, (guint) g_ascii_strtoull (p[1], NULL, 10));
+        g_value_set_uint (&v, (guint)g_ascii_strtoull (p[1], NULL, 10));
       else if (G_TYPE_IS_FLAGS (ps->value_type)) {
         GFlagsClass *fc = g_type_class_ref (ps->value_type);
         guint fl = 0;
@@ -195,7 +206,7 @@ harness_init (Harness *h, const char *props, gboolean link_records)
       g_object_set_property (G_OBJECT (h->ft), p[0], &v);
     }
   }
-  h->records = g_ptr_array_new_with_free_func ((GDestroyNotify) pkt_record_unref);
+  h->records = g_ptr_array_new_with_free_func ((GDestroyNotify)pkt_record_unref);
   h->packets = g_array_new (FALSE, FALSE, sizeof (PktPacket));
   h->src = g_object_ref_sink (pkt_pad_new ("testsrc", PKT_PAD_SRC, PKT_PAD_KIND_PACKETS));
   h->out = g_object_ref_sink (pkt_pad_new ("testsink", PKT_PAD_SINK, PKT_PAD_KIND_PACKETS));
@@ -263,7 +274,7 @@ rec_uint (PktRecord *r, const char *field)
   g_auto (GValue) v = G_VALUE_INIT;
   if (!pkt_record_get_field (r, field, &v))
     return G_MAXUINT64;
-  return G_VALUE_HOLDS_UINT64 (&v) ? g_value_get_uint64 (&v) : (guint64) g_value_get_int64 (&v);
+  return G_VALUE_HOLDS_UINT64 (&v) ? g_value_get_uint64 (&v) : (guint64)g_value_get_int64 (&v);
 }
 
 /* Runs one crafted session through flowtrack and checks Zeek's verdict. */
@@ -311,8 +322,8 @@ test_case (gconstpointer data)
   if (c->orig_h)
     g_assert_cmpstr (orig, ==, c->orig_h);
   if (c->orig_bytes >= 0) {
-    g_assert_cmpuint (rec_uint (r, "orig_bytes"), ==, (guint64) c->orig_bytes);
-    g_assert_cmpuint (rec_uint (r, "resp_bytes"), ==, (guint64) c->resp_bytes);
+    g_assert_cmpuint (rec_uint (r, "orig_bytes"), ==, (guint64)c->orig_bytes);
+    g_assert_cmpuint (rec_uint (r, "resp_bytes"), ==, (guint64)c->resp_bytes);
   }
   /* every packet left annotated, both directions with the same flow id */
   g_assert_cmpuint (h.packets->len, ==, c->n);
@@ -325,10 +336,16 @@ test_case (gconstpointer data)
   harness_clear (&h);
 }
 
-#define SEGS(...) (const Seg[]){ __VA_ARGS__ }
+#define SEGS(...)                                                                                  \
+  (const Seg[])                                                                                    \
+  {                                                                                                \
+    __VA_ARGS__                                                                                    \
+  }
 #define NSEGS(...) (sizeof ((const Seg[]){ __VA_ARGS__ }) / sizeof (Seg))
-#define CASE(nm, cp, sp, hist, st, orig, ob, rb, ...) \
-  { nm, cp, sp, SEGS (__VA_ARGS__), NSEGS (__VA_ARGS__), hist, st, orig, ob, rb }
+#define CASE(nm, cp, sp, hist, st, orig, ob, rb, ...)                                              \
+  {                                                                                                \
+    nm, cp, sp, SEGS (__VA_ARGS__), NSEGS (__VA_ARGS__), hist, st, orig, ob, rb                    \
+  }
 
 /* client 10.0.0.1, server 10.0.0.2 */
 static const Case cases[] = {
@@ -337,12 +354,11 @@ static const Case cases[] = {
         { '>', "A", 101, 501, 0, 1000, 0.02 }, { '>', "PA", 101, 501, 10, 1000, 0.03 },
         { '<', "PA", 501, 111, 20, 1000, 0.04 }, { '>', "FA", 111, 521, 0, 1000, 0.05 },
         { '<', "FA", 521, 112, 0, 1000, 0.06 }, { '>', "A", 112, 522, 0, 1000, 0.07 }),
-  CASE ("syn-only", 40001, 8080, "S", "S0", "10.0.0.1", -1, -1,
-        { '>', "S", 100, 0, 0, 1000, 0 }),
+  CASE ("syn-only", 40001, 8080, "S", "S0", "10.0.0.1", -1, -1, { '>', "S", 100, 0, 0, 1000, 0 }),
   CASE ("syn-retransmitted", 40001, 8080, "S", "S0", "10.0.0.1", -1, -1,
         { '>', "S", 100, 0, 0, 1000, 0 }, { '>', "S", 100, 0, 0, 1000, 1 }),
-  CASE ("rejected", 40002, 8080, "Sr", "REJ", "10.0.0.1", 0, 0,
-        { '>', "S", 100, 0, 0, 1000, 0 }, { '<', "RA", 0, 101, 0, 0, 0.01 }),
+  CASE ("rejected", 40002, 8080, "Sr", "REJ", "10.0.0.1", 0, 0, { '>', "S", 100, 0, 0, 1000, 0 },
+        { '<', "RA", 0, 101, 0, 0, 0.01 }),
   CASE ("rst-orig-after-syn", 40003, 8080, "SR", "RSTOS0", "10.0.0.1", -1, -1,
         { '>', "S", 100, 0, 0, 1000, 0 }, { '>', "R", 101, 0, 0, 0, 0.01 }),
   CASE ("rst-orig-after-synack", 40004, 8080, "ShR", "RSTO", "10.0.0.1", -1, -1,
@@ -360,8 +376,7 @@ static const Case cases[] = {
         { '>', "S", 100, 0, 0, 1000, 0 }, { '<', "SA", 500, 101, 0, 1000, 0.01 },
         { '>', "A", 101, 501, 0, 1000, 0.02 }, { '>', "PA", 101, 501, 10, 1000, 0.03 },
         { '>', "FA", 111, 501, 0, 1000, 0.04 }, { '<', "R", 501, 0, 0, 0, 0.05 }),
-  CASE ("rst-only", 40008, 8080, "R", "OTH", NULL, -1, -1,
-        { '>', "R", 100, 0, 0, 0, 0 }),
+  CASE ("rst-only", 40008, 8080, "R", "OTH", NULL, -1, -1, { '>', "R", 100, 0, 0, 0, 0 }),
   CASE ("half-open-fin", 40009, 8080, "SF", "SH", "10.0.0.1", -1, -1,
         { '>', "S", 100, 0, 0, 1000, 0 }, { '>', "F", 101, 0, 0, 1000, 0.01 }),
   CASE ("half-open-established", 40010, 8080, "Sh", "S1", "10.0.0.1", -1, -1,
@@ -431,11 +446,12 @@ test_emit_flags (void)
   Harness h;
   harness_init (&h, "emit=started+established+ended", TRUE);
   PktRecord *unused = NULL;
-  (void) unused;
+  (void)unused;
   Session s;
   session_init (&s, 41000, 8080);
   PktBufferList *l = pkt_buffer_list_new (PKT_BUFFER_LIST_DEFAULT_CAPACITY);
-  const Seg segs[] = { { '>', "S", 1, 0, 0, 100, 0 }, { '<', "SA", 9, 2, 0, 100, 0.1 },
+  const Seg segs[] = { { '>', "S", 1, 0, 0, 100, 0 },
+                       { '<', "SA", 9, 2, 0, 100, 0.1 },
                        { '>', "A", 2, 10, 0, 100, 0.2 } };
   for (guint i = 0; i < G_N_ELEMENTS (segs); i++)
     session_add (&s, l, &segs[i], G_GINT64_CONSTANT (1700000000) * 1000000000);
@@ -527,7 +543,7 @@ test_flood (void)
       put32 (f + 30, g_rand_int (rnd));
       put32 (f + 34, g_rand_int (rnd));
       PktPacket *p = pkt_buffer_list_append (l);
-      pkt_packet_init (p, f, 60, 60, (gint64) ts++, PKT_LINK_ETHERNET);
+      pkt_packet_init (p, f, 60, 60, (gint64)ts++, PKT_LINK_ETHERNET);
     }
     harness_push (&h, l);
     g_array_set_size (h.packets, 0);
@@ -559,7 +575,7 @@ test_flood (void)
 static char *
 tmp_path (const char *name)
 {
-  g_autofree char *base = g_strdup_printf ("pktflow-%d-%s", (int) getpid (), name);
+  g_autofree char *base = g_strdup_printf ("pktflow-%d-%s", (int)getpid (), name);
   return g_build_filename (g_get_tmp_dir (), base, NULL);
 }
 
@@ -570,7 +586,8 @@ typedef struct {
 } PipeTrace;
 
 static const PipeTrace pipe_traces[] = {
-  { "pop3", "zeek-pop3.pcap", "expected/zeek-pop3/zeek/scripts.base.protocols.pop3.basic/conn.log" },
+  { "pop3", "zeek-pop3.pcap",
+    "expected/zeek-pop3/zeek/scripts.base.protocols.pop3.basic/conn.log" },
   { "ssh", "zeek-ssh.pcap", "expected/zeek-ssh/zeek/scripts.base.protocols.ssh.basic/conn.log" },
   { "wikipedia", "zeek-wikipedia.pcap",
     "expected/zeek-wikipedia/zeek/core.tcp.rxmit-history/conn-2.log" },
@@ -595,9 +612,9 @@ test_pipeline_zeek (gconstpointer data)
     return;
   g_autofree char *out = tmp_path ("conn.log");
   g_autofree char *desc = g_strdup_printf (
-    "pcapsrc location=%s ! flowtrack name=ft ! fakesink ft.flows ! logsink name=ls format=zeek "
-    "location=%s",
-    pcap, out);
+      "pcapsrc location=%s ! flowtrack name=ft ! fakesink ft.flows ! logsink name=ls format=zeek "
+      "location=%s",
+      pcap, out);
   GError *err = NULL;
   PktElement *p = pkt_test_run (desc, 20000, &err);
   g_assert_no_error (err);
@@ -627,9 +644,9 @@ test_logsink_formats (void)
   for (guint i = 0; i < G_N_ELEMENTS (formats); i++) {
     g_autofree char *out = tmp_path (formats[i]);
     g_autofree char *desc = g_strdup_printf (
-      "pcapsrc location=%s ! flowtrack name=ft ! fakesink ft.flows ! logsink format=%s "
-      "location=%s",
-      pcap, formats[i], out);
+        "pcapsrc location=%s ! flowtrack name=ft ! fakesink ft.flows ! logsink format=%s "
+        "location=%s",
+        pcap, formats[i], out);
     GError *err = NULL;
     PktElement *p = pkt_test_run (desc, 20000, &err);
     g_assert_no_error (err);
@@ -679,9 +696,9 @@ test_logsink_rotation (void)
   g_autofree char *dir = g_dir_make_tmp ("pktflow-rot-XXXXXX", NULL);
   g_autofree char *out = g_build_filename (dir, "conn.log", NULL);
   g_autofree char *desc = g_strdup_printf (
-    "pcapsrc location=%s ! flowtrack name=ft ! fakesink ft.flows ! logsink name=ls "
-    "rotate-size=1000 location=%s",
-    pcap, out);
+      "pcapsrc location=%s ! flowtrack name=ft ! fakesink ft.flows ! logsink name=ls "
+      "rotate-size=1000 location=%s",
+      pcap, out);
   GError *err = NULL;
   PktElement *p = pkt_test_run (desc, 20000, &err);
   g_assert_no_error (err);
@@ -718,10 +735,10 @@ test_live_idle_expiry (void)
    * flows idle for 100 ms end by timeout between packets, with no packet
    * arriving to push the clock. */
   GError *err = NULL;
-  PktElement *p = pkt_parse_launch (
-    "testsrc is-live=true rate=2 flows=8 protocol=udp ! flowtrack name=ft "
-    "udp-inactivity=100000000 ! fakesink",
-    &err);
+  PktElement *p
+      = pkt_parse_launch ("testsrc is-live=true rate=2 flows=8 protocol=udp ! flowtrack name=ft "
+                          "udp-inactivity=100000000 ! fakesink",
+                          &err);
   g_assert_no_error (err);
   g_object_ref_sink (p);
   g_assert_true (pkt_element_set_state (p, PKT_STATE_PLAYING, &err));
@@ -729,8 +746,7 @@ test_live_idle_expiry (void)
   guint64 expired = pkt_test_get_uint (p, "ft", "expired");
   guint64 active = pkt_test_get_uint (p, "ft", "active");
   g_assert_true (pkt_element_set_state (p, PKT_STATE_NULL, &err));
-  g_test_message ("live: expired %" G_GUINT64_FORMAT " active %" G_GUINT64_FORMAT, expired,
-                  active);
+  g_test_message ("live: expired %" G_GUINT64_FORMAT " active %" G_GUINT64_FORMAT, expired, active);
   g_assert_cmpuint (expired, >=, 2);
   g_assert_cmpuint (active, <=, 1);
   g_object_unref (p);
@@ -740,8 +756,8 @@ static void
 test_settings_errors (void)
 {
   GError *err = NULL;
-  PktElement *p = pkt_test_run ("testsrc num-packets=1 ! flowtrack server-ports=80,x ! fakesink",
-                                5000, &err);
+  PktElement *p
+      = pkt_test_run ("testsrc num-packets=1 ! flowtrack server-ports=80,x ! fakesink", 5000, &err);
   g_assert_null (p);
   g_assert_nonnull (err);
   g_assert_nonnull (strstr (err->message, "server-ports"));

@@ -20,13 +20,13 @@ static gboolean
 visit (PktRecord *r, const PktFieldDesc *d, const PktFieldValue *v, gpointer user)
 {
   if (v->is_set && v->type == PKT_FIELD_STRING)
-    *(gsize *) user += strlen (v->v.s);
+    *(gsize *)user += strlen (v->v.s);
   return TRUE;
 }
 
 static void
-on_event (FlowEngine *eng, FlowEventType type, const FlowEntry *e, guint64 id,
-          FlowEndReason reason, gpointer user)
+on_event (FlowEngine *eng, FlowEventType type, const FlowEntry *e, guint64 id, FlowEndReason reason,
+          gpointer user)
 {
   PktRecord *r = pkt_conn_record_new (e, id, reason, type == FLOW_EVENT_ENDED);
   gsize n = 0;
@@ -49,13 +49,13 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   cfg.key_with = FLOW_KEY_WITH_VLAN | FLOW_KEY_WITH_TUNNEL;
   cfg.server_ports = ports;
   if (size > 0 && (data[0] & 0x80))
-    cfg.key = (FlowKeyMode) (data[0] % 3);
+    cfg.key = (FlowKeyMode)(data[0] % 3);
   if (size > 0 && (data[0] & 0x40))
     cfg.bidirectional = FALSE;
   FlowEngine *eng = flow_engine_new (&cfg);
   flow_engine_set_callback (eng, on_event, NULL, 7);
-  static const PktLinkType links[] = { PKT_LINK_ETHERNET, PKT_LINK_RAW_IPV4, PKT_LINK_RAW_IPV6,
-                                       PKT_LINK_RAW_IP };
+  static const PktLinkType links[]
+      = { PKT_LINK_ETHERNET, PKT_LINK_RAW_IPV4, PKT_LINK_RAW_IPV6, PKT_LINK_RAW_IP };
   gint64 ts = G_GINT64_CONSTANT (1700000000) * 1000000000;
   size_t off = size > 0 ? 1 : 0;
   while (off + 4 <= size) {
@@ -64,10 +64,10 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
     guint link = data[off + 3];
     off += 4;
     if (len > size - off)
-      len = (guint) (size - off);
+      len = (guint)(size - off);
     /* steps: small in ms, large ones jump seconds to minutes */
     ts += step < 200 ? step * G_GINT64_CONSTANT (1000000)
-                     : (gint64) (step - 199) * 7 * G_GINT64_CONSTANT (1000000000);
+                     : (gint64)(step - 199) * 7 * G_GINT64_CONSTANT (1000000000);
     guint8 *copy = g_malloc (len ? len : 1);
     memcpy (copy, data + off, len);
     off += len;

@@ -18,7 +18,7 @@ replay (const char *path)
     fprintf (stderr, "%s\n", err->message);
     return 1;
   }
-  LLVMFuzzerTestOneInput ((const uint8_t *) buf, len);
+  LLVMFuzzerTestOneInput ((const uint8_t *)buf, len);
   g_free (buf);
   return 0;
 }

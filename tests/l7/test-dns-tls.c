@@ -10,7 +10,7 @@
 static gint
 cmp_strp (gconstpointer a, gconstpointer b)
 {
-  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
+  return g_strcmp0 (*(const char *const *)a, *(const char *const *)b);
 }
 
 /* A Zeek TSV log as rows of name -> value. */
@@ -21,7 +21,7 @@ read_zeek_log (const char *path)
   g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
   g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
   g_auto (GStrv) fields = NULL;
-  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
+  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify)g_hash_table_unref);
   for (guint i = 0; lines[i]; i++) {
     if (g_str_has_prefix (lines[i], "#fields\t")) {
       g_strfreev (fields);
@@ -76,8 +76,9 @@ run_to_log (const char *pcap, const char *chain, const char *parser)
   g_autofree char *dir = g_dir_make_tmp ("pktl7-XXXXXX", NULL);
   g_autofree char *out = g_build_filename (dir, "out.log", NULL);
   g_autofree char *desc = g_strdup_printf (
-    "pcapsrc location=%s ! %s flowtrack ! %s name=p ! fakesink p.records ! logsink format=zeek "
-    "location=%s", pcap, chain, parser, out);
+      "pcapsrc location=%s ! %s flowtrack ! %s name=p ! fakesink p.records ! logsink format=zeek "
+      "location=%s",
+      pcap, chain, parser, out);
   g_autoptr (GError) err = NULL;
   g_autoptr (PktElement) p = pkt_test_run (desc, 60000, &err);
   g_assert_no_error (err);
@@ -87,11 +88,11 @@ run_to_log (const char *pcap, const char *chain, const char *parser)
   return rows;
 }
 
-static const char *const dns_cols[] = {
-  "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "trans_id", "rtt", "query",
-  "qclass", "qclass_name", "qtype", "qtype_name", "rcode", "rcode_name", "AA", "TC", "RD", "RA",
-  "Z", "answers", "TTLs", "rejected", NULL
-};
+static const char *const dns_cols[]
+    = { "id.orig_h", "id.orig_p",  "id.resp_h", "id.resp_p",   "proto", "trans_id",
+        "rtt",       "query",      "qclass",    "qclass_name", "qtype", "qtype_name",
+        "rcode",     "rcode_name", "AA",        "TC",          "RD",    "RA",
+        "Z",         "answers",    "TTLs",      "rejected",    NULL };
 
 typedef struct {
   const char *pcap, *log, *chain;
@@ -115,18 +116,28 @@ test_dns_matches_zeek (gconstpointer data)
 
 /* Zeek's ssl.log columns we produce; ssl_history and sni_matches_cert are not
  * produced yet (docs/l7.md). */
-static const char *const ssl_cols[] = {
-  "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "version", "cipher", "curve", "server_name",
-  "resumed", "last_alert", "next_protocol", "established", "cert_chain_fps",
-  "client_cert_chain_fps", NULL
-};
+static const char *const ssl_cols[] = { "id.orig_h",
+                                        "id.orig_p",
+                                        "id.resp_h",
+                                        "id.resp_p",
+                                        "version",
+                                        "cipher",
+                                        "curve",
+                                        "server_name",
+                                        "resumed",
+                                        "last_alert",
+                                        "next_protocol",
+                                        "established",
+                                        "cert_chain_fps",
+                                        "client_cert_chain_fps",
+                                        NULL };
 
 static void
 test_ssl_matches_zeek (void)
 {
   g_autofree char *pcap = pkt_test_testdata_path ("pcaps/zeek-tls-conn-with-extensions.pcap");
   g_autofree char *log = pkt_test_testdata_path (
-    "expected/zeek-tls-conn-with-extensions/zeek/scripts.base.protocols.ssl.basic/ssl.log");
+      "expected/zeek-tls-conn-with-extensions/zeek/scripts.base.protocols.ssl.basic/ssl.log");
   if (!pcap || !log)
     return;
   g_autoptr (GPtrArray) ours = run_to_log (pcap, "", "tlsparse");
@@ -143,8 +154,13 @@ test_ja3_matches_tshark (gconstpointer data)
   if (!pcap || !pkt_test_require_program ("tshark"))
     return;
   g_autoptr (GPtrArray) ours = run_to_log (pcap, "", "tlsparse");
-  const char *argv[] = { "tshark", "-n", "-r", pcap, "-Y", "tls.handshake.type==1 || tls.handshake.type==2",
-                         "-T", "fields", "-e", "tls.handshake.ja3", "-e", "tls.handshake.ja3s", NULL };
+  const char *argv[] = { "tshark", "-n",
+                         "-r",     pcap,
+                         "-Y",     "tls.handshake.type==1 || tls.handshake.type==2",
+                         "-T",     "fields",
+                         "-e",     "tls.handshake.ja3",
+                         "-e",     "tls.handshake.ja3s",
+                         NULL };
   int status;
   g_autoptr (GError) err = NULL;
   g_autofree char *out = pkt_test_spawn (argv, &status, &err);
@@ -218,11 +234,12 @@ chrome143_client_hello (void)
         put16 (d, strlen (host) + 3);
         g_byte_array_append (d, (guint8[]){ 0 }, 1);
         put16 (d, strlen (host));
-        g_byte_array_append (d, (const guint8 *) host, strlen (host));
+        g_byte_array_append (d, (const guint8 *)host, strlen (host));
         break;
       }
       case 0x0010:
-        g_byte_array_append (d, (guint8[]){ 0, 12, 2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1' }, 14);
+        g_byte_array_append (
+            d, (guint8[]){ 0, 12, 2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1' }, 14);
         break;
       case 0x000a: /* groups 4588, 29, 23, 24 */
         g_byte_array_append (d, (guint8[]){ 0, 8, 0x11, 0xec, 0, 29, 0, 23, 0, 24 }, 10);
@@ -292,11 +309,12 @@ test_dns_compression_loop_rejected (void)
   L7DnsMessage m;
   g_assert_false (l7_dns_parse (msg, sizeof msg, &m));
   /* forward pointer */
-  const guint8 fwd[] = { 0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 16, 0, 1, 0, 1, 1, 'a', 0 };
+  const guint8 fwd[]
+      = { 0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 16, 0, 1, 0, 1, 1, 'a', 0 };
   g_assert_false (l7_dns_parse (fwd, sizeof fwd, &m));
   /* a valid backward pointer in an answer */
-  const guint8 ok[] = { 0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0, 1, 'a', 0, 0, 1, 0, 1,
-                        0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 0, 0, 1 };
+  const guint8 ok[] = { 0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0,  0, 1, 'a', 0, 0, 1, 0,
+                        1,    0xc0, 12,   0,    1, 0, 1, 0, 0, 0, 60, 0, 4, 10,  0, 0, 1 };
   g_assert_true (l7_dns_parse (ok, sizeof ok, &m));
   g_assert_cmpstr (m.qname, ==, "a");
   g_assert_cmpuint (m.n_answers, ==, 1);
@@ -311,11 +329,12 @@ test_dns_compression_loop_rejected (void)
 
 static const Trace dns_traces[] = {
   { "pcaps/zeek-wikipedia.pcap", "expected/zeek-wikipedia/zeek/opt.basic/dns.log", "" },
-  { "pcaps/zeek-gre-sample.pcap", "expected/zeek-gre-sample/zeek/core.tunnels.gre/dns.log", "decap !" },
+  { "pcaps/zeek-gre-sample.pcap", "expected/zeek-gre-sample/zeek/core.tunnels.gre/dns.log",
+    "decap !" },
   { "pcaps/zeek-gre-over-udp-4754.pcap",
     "expected/zeek-gre-over-udp-4754/zeek/core.tunnels.gre-over-udp/dns.log", "decap !" },
-  { "pcaps/zeek-gtp3-false-gtp.pcap", "expected/zeek-gtp3-false-gtp/zeek/core.tunnels.gtp.false_gtp/dns.log",
-    "decap !" },
+  { "pcaps/zeek-gtp3-false-gtp.pcap",
+    "expected/zeek-gtp3-false-gtp/zeek/core.tunnels.gtp.false_gtp/dns.log", "decap !" },
 };
 
 int
@@ -323,17 +342,18 @@ main (int argc, char **argv)
 {
   pkt_test_init (&argc, &argv);
   for (guint i = 0; i < G_N_ELEMENTS (dns_traces); i++) {
-    g_autofree char *path = g_strdup_printf ("/l7/dns/zeek/%s", strrchr (dns_traces[i].pcap, '/') + 1);
+    g_autofree char *path
+        = g_strdup_printf ("/l7/dns/zeek/%s", strrchr (dns_traces[i].pcap, '/') + 1);
     g_test_add_data_func (path, &dns_traces[i], test_dns_matches_zeek);
   }
   g_test_add_func ("/l7/dns/compression-loop", test_dns_compression_loop_rejected);
   g_test_add_func ("/l7/tls/zeek-ssl-log", test_ssl_matches_zeek);
-  static const char *ja3_traces[] = { "pcaps/zeek-tls-conn-with-extensions.pcap",
-                                      "pcaps/ndpi-tls-2-reasms.pcapng",
-                                      "pcaps/sv-tls-client-hello-frag-01.pcap",
-                                      "pcaps/sv-tls13-draft28.pcap" };
+  static const char *ja3_traces[]
+      = { "pcaps/zeek-tls-conn-with-extensions.pcap", "pcaps/ndpi-tls-2-reasms.pcapng",
+          "pcaps/sv-tls-client-hello-frag-01.pcap", "pcaps/sv-tls13-draft28.pcap" };
   for (guint i = 0; i < G_N_ELEMENTS (ja3_traces); i++) {
-    g_autofree char *path = g_strdup_printf ("/l7/tls/ja3-tshark/%s", strrchr (ja3_traces[i], '/') + 1);
+    g_autofree char *path
+        = g_strdup_printf ("/l7/tls/ja3-tshark/%s", strrchr (ja3_traces[i], '/') + 1);
     g_test_add_data_func (path, ja3_traces[i], test_ja3_matches_tshark);
   }
   g_test_add_func ("/l7/tls/ja4-published", test_ja4_published_example);

@@ -578,7 +578,9 @@ test_parser_requests (void)
 static void
 test_parser_host (void)
 {
-  const struct { const char *header, *want; } cases[] = {
+  const struct {
+    const char *header, *want;
+  } cases[] = {
     { "example.com:8080", "example.com" },
     { "example.com", "example.com" },
     { "[fd77::2]:8080", "[fd77::2]" },
