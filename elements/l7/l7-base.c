@@ -7,6 +7,8 @@
 typedef struct {
   GList link; /* LRU position: data = the state */
   guint64 flow_id;
+  gint64 last_ns; /* packet time of its last packet */
+  gboolean is_tcp;
   gboolean fin[2];
   /* the subclass's state follows, aligned */
   guint64 state[];
@@ -17,8 +19,9 @@ typedef struct {
   GHashTable *flows; /* flow_id -> FlowSlot* */
   GQueue lru;        /* head = least recently used */
   guint max_flows;
+  guint64 tcp_inactivity, udp_inactivity; /* ns of packet time; 0 = never */
   PktRecordList *pending;
-  guint64 records, malformed, evicted, unflowed, gaps, gap_bytes;
+  guint64 records, malformed, evicted, expired, unflowed, gaps, gap_bytes;
   gint64 now_ns;
 } PktL7ParserPrivate;
 
@@ -27,9 +30,12 @@ G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (PktL7Parser, pkt_l7_parser, PKT_TYPE_FILTER
 enum {
   PROP_0,
   PROP_MAX_FLOWS,
+  PROP_TCP_INACTIVITY,
+  PROP_UDP_INACTIVITY,
   PROP_RECORDS,
   PROP_MALFORMED,
   PROP_EVICTED,
+  PROP_EXPIRED,
   PROP_UNFLOWED,
   PROP_GAPS,
   PROP_GAP_BYTES,
@@ -68,13 +74,14 @@ drop_flow (PktL7Parser *self, FlowSlot *slot)
 }
 
 static FlowSlot *
-lookup_flow (PktL7Parser *self, guint64 flow_id)
+lookup_flow (PktL7Parser *self, guint64 flow_id, const PktL7Packet *pkt)
 {
   PktL7ParserPrivate *priv = pkt_l7_parser_get_instance_private (self);
   FlowSlot *slot = g_hash_table_lookup (priv->flows, &flow_id);
   if (slot) {
     g_queue_unlink (&priv->lru, &slot->link);
     g_queue_push_tail_link (&priv->lru, &slot->link);
+    slot->last_ns = MAX (slot->last_ns, pkt->packet->ts_ns);
     return slot;
   }
   if (g_hash_table_size (priv->flows) >= priv->max_flows) {
@@ -85,6 +92,8 @@ lookup_flow (PktL7Parser *self, guint64 flow_id)
   gsize sz = PKT_L7_PARSER_GET_CLASS (self)->flow_state_size;
   slot = g_malloc0 (sizeof (FlowSlot) + sz);
   slot->flow_id = flow_id;
+  slot->last_ns = pkt->packet->ts_ns;
+  slot->is_tcp = pkt->key.proto == 6;
   slot->link.data = slot;
   g_hash_table_insert (priv->flows, &slot->flow_id, slot);
   g_queue_push_tail_link (&priv->lru, &slot->link);
@@ -142,6 +151,29 @@ describe (PktPacket *p, PktL7Packet *out)
   return TRUE;
 }
 
+/* Flows idle longer than their protocol's inactivity timeout (packet time)
+ * are flushed and dropped, as flowtrack ends them: a UDP flow (DNS) never
+ * sees a FIN, and without this its state would stay until max-flows. The
+ * LRU list is in order of last activity, so the walk stops at the first
+ * flow still active; with two timeouts a UDP flow behind an idle TCP flow
+ * may wait up to the TCP timeout (memory stays bounded by max-flows). */
+static void
+expire_idle (PktL7Parser *self)
+{
+  PktL7ParserPrivate *priv = pkt_l7_parser_get_instance_private (self);
+  guint64 n = 0;
+  while (priv->lru.head) {
+    FlowSlot *slot = priv->lru.head->data;
+    guint64 timeout = slot->is_tcp ? priv->tcp_inactivity : priv->udp_inactivity;
+    if (timeout == 0 || priv->now_ns - slot->last_ns < (gint64)MIN (timeout, G_MAXINT64))
+      break;
+    drop_flow (self, slot);
+    n++;
+  }
+  if (n)
+    PKT_STAT_ADD (priv->expired, n);
+}
+
 static void
 push_pending (PktL7Parser *self)
 {
@@ -172,7 +204,7 @@ pkt_l7_parser_process (PktFilter *filter, PktBufferList *list)
     priv->now_ns = MAX (priv->now_ns, p->ts_ns);
     if (!klass->accept (self, &pkt))
       continue;
-    FlowSlot *slot = lookup_flow (self, pkt.flow_id);
+    FlowSlot *slot = lookup_flow (self, pkt.flow_id, &pkt);
     klass->handle (self, slot->state, &pkt);
     if (pkt.tcp_flags & 0x05) { /* FIN or RST */
       slot->fin[pkt.dir] = TRUE;
@@ -182,6 +214,7 @@ pkt_l7_parser_process (PktFilter *filter, PktBufferList *list)
   }
   if (unflowed)
     PKT_STAT_ADD (priv->unflowed, unflowed);
+  expire_idle (self);
   if (klass->tick)
     klass->tick (self, priv->now_ns);
   push_pending (self);
@@ -249,6 +282,10 @@ pkt_l7_parser_set_property (GObject *o, guint id, const GValue *v, GParamSpec *p
   PktL7ParserPrivate *priv = pkt_l7_parser_get_instance_private (PKT_L7_PARSER (o));
   if (id == PROP_MAX_FLOWS)
     priv->max_flows = g_value_get_uint (v);
+  else if (id == PROP_TCP_INACTIVITY)
+    priv->tcp_inactivity = g_value_get_uint64 (v);
+  else if (id == PROP_UDP_INACTIVITY)
+    priv->udp_inactivity = g_value_get_uint64 (v);
   else
     G_OBJECT_WARN_INVALID_PROPERTY_ID (o, id, ps);
 }
@@ -260,6 +297,15 @@ pkt_l7_parser_get_property (GObject *o, guint id, GValue *v, GParamSpec *ps)
   switch (id) {
     case PROP_MAX_FLOWS:
       g_value_set_uint (v, priv->max_flows);
+      break;
+    case PROP_TCP_INACTIVITY:
+      g_value_set_uint64 (v, priv->tcp_inactivity);
+      break;
+    case PROP_UDP_INACTIVITY:
+      g_value_set_uint64 (v, priv->udp_inactivity);
+      break;
+    case PROP_EXPIRED:
+      g_value_set_uint64 (v, PKT_STAT_GET (priv->expired));
       break;
     case PROP_RECORDS:
       g_value_set_uint64 (v, PKT_STAT_GET (priv->records));
@@ -319,9 +365,21 @@ pkt_l7_parser_class_init (PktL7ParserClass *klass)
       "max-flows", "Max flows",
       "Flows with parser state at most; the least recently active is flushed and dropped", 1,
       16 * 1024 * 1024, 65536, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  props[PROP_TCP_INACTIVITY] = g_param_spec_uint64 (
+      "tcp-inactivity", "TCP inactivity",
+      "A TCP flow without packets this long (packet time, ns) is flushed and dropped; 0: never",
+      0, G_MAXUINT64, 300 * G_GUINT64_CONSTANT (1000000000),
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  props[PROP_UDP_INACTIVITY] = g_param_spec_uint64 (
+      "udp-inactivity", "UDP inactivity",
+      "A UDP flow without packets this long (packet time, ns) is flushed and dropped; 0: never",
+      0, G_MAXUINT64, 60 * G_GUINT64_CONSTANT (1000000000),
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   props[PROP_RECORDS] = STAT ("records", "Records emitted");
   props[PROP_MALFORMED] = STAT ("malformed", "Messages that did not parse");
   props[PROP_EVICTED] = STAT ("evicted", "Flows dropped at max-flows (pending records flushed)");
+  props[PROP_EXPIRED]
+      = STAT ("expired", "Flows dropped after their inactivity timeout (pending records flushed)");
   props[PROP_UNFLOWED] = STAT ("unflowed", "Packets without a flow id (put flowtrack upstream)");
   props[PROP_GAPS] = STAT ("gaps", "Holes skipped in TCP payload streams");
   props[PROP_GAP_BYTES]
@@ -335,8 +393,13 @@ pkt_l7_parser_class_init (PktL7ParserClass *klass)
 static guint
 flow_hash (gconstpointer k)
 {
+  /* flow ids are slot index | generation << 32: mix all bits (murmur3's
+   * finaliser), or ids that differ only in generation collide in chains */
   guint64 v = *(const guint64 *)k;
-  return (guint)(v ^ (v >> 32));
+  v ^= v >> 33;
+  v *= 0xff51afd7ed558ccdull;
+  v ^= v >> 33;
+  return (guint)v;
 }
 
 static gboolean
@@ -352,6 +415,8 @@ pkt_l7_parser_init (PktL7Parser *self)
   priv->flows = g_hash_table_new (flow_hash, flow_equal);
   g_queue_init (&priv->lru);
   priv->max_flows = 65536;
+  priv->tcp_inactivity = 300 * G_GUINT64_CONSTANT (1000000000);
+  priv->udp_inactivity = 60 * G_GUINT64_CONSTANT (1000000000);
 }
 
 void

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # pktpipe benchmark — L7 observers against tshark, same run.
 #
-# A real capture mix with HTTP, TLS and DNS (Zeek's wikipedia trace with its
+# A real capture mix (merged in time order: parsers expire idle flows by
+# packet time, so time must not run backwards) with HTTP, TLS and DNS (Zeek's wikipedia trace with its
 # HTTP and DNS, pipelined HTTP, TLS 1.2 with extensions, TLS 1.3, DNS over
 # TCP, and the project's own demo recording), looped LOOPS times into one
 # file, goes through
@@ -38,7 +39,18 @@ for f in zeek-wikipedia.pcap zeek-http-pipelined-requests.pcap zeek-tls-conn-wit
   [[ -f $testdata/pcaps/$f ]] && files+=("$testdata/pcaps/$f")
 done
 files+=("$here/tests/data/demo.pcapng")
-mergecap -a -F pcap -w "$tmp/mix.pcap" "${files[@]}"
+# The captures span 2009..2026: moved to start 100 s apart, so that the
+# looped file's time stays monotonic and small (pcap's 32-bit seconds would
+# wrap after a few hundred loops of a 17-year span).
+shifted=()
+i=0
+for f in "${files[@]}"; do
+  start=$(capinfos -T -r -a -S "$f" | cut -f2 | cut -d. -f1)
+  editcap -F pcap -t $((1700000000 + i * 100 - start)) "$f" "$tmp/part$i.pcap"
+  shifted+=("$tmp/part$i.pcap")
+  i=$((i + 1))
+done
+mergecap -F pcap -w "$tmp/mix.pcap" "${shifted[@]}"
 loop=$tmp/loop.pcap
 "$launch" -q pcapsrc location="$tmp/mix.pcap" loop="$LOOPS" ! pcapsink location="$loop" > /dev/null
 read -r pkts bytes < <(capinfos -T -r -c -d "$loop" | awk -F'\t' '{ print $2, $3 }')

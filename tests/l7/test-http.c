@@ -635,6 +635,42 @@ test_parser_rejects (void)
   g_assert_cmpstr (bad, ==, "H200 ERR ");
 }
 
+/* A request left unanswered on a connection that then goes quiet: when
+ * packet time passes tcp-inactivity, the parser drops the flow's state and
+ * logs the request without a response (before EOS, counted as expired). */
+static void
+test_idle_flow_expires (void)
+{
+  g_autoptr (GByteArray) pcap = g_byte_array_new ();
+  guint32 gh[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1 };
+  g_byte_array_append (pcap, (guint8 *)gh, sizeof gh);
+  const char *req = "GET /quiet HTTP/1.1\r\nHost: h\r\n\r\n";
+  append_frame (pcap, 43000, 0, 1000, 0x02, NULL, 0, 0);
+  append_frame (pcap, 43000, 1, 5000, 0x12, NULL, 0, 1);
+  append_frame (pcap, 43000, 0, 1001, 0x10, NULL, 0, 2);
+  append_frame (pcap, 43000, 0, 1001, 0x18, req, strlen (req), 3);
+  guint idx = 400000; /* 400 s later: past the 300 s default */
+  append_session (pcap, &idx, 43001, crafted_req, crafted_resp, 64, FALSE);
+  g_autofree char *dir = g_dir_make_tmp ("pkthttp-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "idle.pcap", NULL);
+  g_assert_true (g_file_set_contents (path, (char *)pcap->data, pcap->len, NULL));
+  g_autoptr (PktElement) pipeline = NULL;
+  g_autoptr (Log) log = run_to_log_full (path, "", "", &pipeline);
+  g_unlink (path);
+  g_rmdir (dir);
+  g_assert_cmpuint (pkt_test_get_uint (pipeline, "h", "expired"), ==, 1);
+  g_assert_cmpuint (log->rows->len, ==, 4); /* the quiet request + 3 of the session */
+  guint quiet = 0;
+  for (guint i = 0; i < log->rows->len; i++) {
+    GHashTable *r = log->rows->pdata[i];
+    if (g_strcmp0 (g_hash_table_lookup (r, "uri"), "/quiet") == 0) {
+      quiet++;
+      g_assert_cmpstr (g_hash_table_lookup (r, "status_code"), ==, "-");
+    }
+  }
+  g_assert_cmpuint (quiet, ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -642,6 +678,7 @@ main (int argc, char **argv)
   g_test_add_func ("/l7/http/parser/requests", test_parser_requests);
   g_test_add_func ("/l7/http/parser/responses", test_parser_responses);
   g_test_add_func ("/l7/http/parser/host", test_parser_host);
+  g_test_add_func ("/l7/http/element/idle-flow-expires", test_idle_flow_expires);
   g_test_add_func ("/l7/http/parser/rejects", test_parser_rejects);
   g_test_add_func ("/l7/http/element/crafted-sessions", test_crafted_sessions);
   for (guint i = 0; i < G_N_ELEMENTS (traces); i++) {
