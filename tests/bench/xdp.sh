@@ -42,60 +42,9 @@ for p in trafgen tcpdump ip python3; do
 done
 HAVE_AFPACKET=$(ls "$BUILD"/elements/afpacket/*.so >/dev/null 2>&1 && echo 1 || echo 0)
 
-NSA=pktxbenchA$$ NSB=pktxbenchB$$
-TMP=$(mktemp -d)
-cleanup() {
-  ip netns del $NSA 2>/dev/null || true
-  ip netns del $NSB 2>/dev/null || true
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-ip netns add $NSA
-ip netns add $NSB
-for ns in $NSA $NSB; do
-  ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
-ip link add vethA netns $NSA address 02:70:6b:be:00:0a type veth peer name vethB netns $NSB \
-  address 02:70:6b:be:00:0b
-ip -n $NSA link set vethA up
-ip -n $NSB link set vethB up
-for i in $(seq 100); do
-  ip -n $NSB -o link show vethB | grep -q 'state UP' && ip -n $NSA -o link show vethA |
-    grep -q 'state UP' && break
-  sleep 0.02
-done
-
-PAYLOAD=$((SIZE - 42))
-cat > "$TMP/udp.cfg" <<EOF
-{
-  0x02, 0x00, 0x00, 0x00, 0x00, 0x99,
-  0x02, 0x70, 0x6b, 0xbe, 0x00, 0x0a,
-  c16(0x0800),
-  0x45, 0x00, c16($((SIZE - 14))), drnd(2), 0x40, 0x00, 64, 17, csumip(14, 33),
-  10, 199, 250, 1, 10, 199, 250, 2,
-  drnd(2), c16(9), c16($((SIZE - 34))), 0x00, 0x00,
-  fill(0x41, $PAYLOAD)
-}
-EOF
-
-link_stat() { # ns dev field(rx_packets|tx_packets|rx_dropped)
-  ip netns exec "$1" cat /sys/class/net/"$2"/statistics/"$3"
-}
-cpu_ns() { # on-CPU ns of every thread of every process in process group $1
-  local t=0 v p f
-  for p in $(ps -e -o pid=,pgid= | awk -v g="$1" '$2 == g {print $1}'); do
-    for f in /proc/"$p"/task/*/schedstat; do
-      read -r v _ < "$f" 2>/dev/null || continue
-      t=$((t + v))
-    done
-  done
-  echo $t
-}
-flood() { # generator for DURATION seconds in namespace A
-  timeout -s INT "$DURATION" ip netns exec $NSA trafgen -i "$TMP/udp.cfg" -o vethA -P 1 -C \
-    >/dev/null 2>&1 || true
-}
+NS_PREFIX=pktxbench
+# shellcheck source=veth-lib.sh
+source "$ROOT/tests/bench/veth-lib.sh"
 
 declare -a ROWS=()
 declare -A PER_M=()
@@ -189,10 +138,10 @@ for round in $(seq "$ROUNDS"); do
   capture "xdpsrc mode=native" pkt $PKT xdpsrc name=cap iface=vethB mode=native ! fakesink
   capture "xdpsrc native batch-t=0" pkt $PKT xdpsrc name=cap iface=vethB mode=native \
     batch-timeout=0 ! fakesink
-  capture "xdpsrc native big rings" pkt $PKT xdpsrc name=cap iface=vethB mode=native \
-    rx-size=16384 fill-size=16384 frame-count=65536 ! fakesink
-  capture "xdpsrc native big, t=1ms" pkt $PKT xdpsrc name=cap iface=vethB mode=native \
-    rx-size=16384 fill-size=16384 frame-count=65536 batch-timeout=1000 ! fakesink
+  capture "xdpsrc native batch-t=100" pkt $PKT xdpsrc name=cap iface=vethB mode=native \
+    batch-timeout=100 ! fakesink
+  capture "xdpsrc native small rings" pkt $PKT xdpsrc name=cap iface=vethB mode=native \
+    rx-size=2048 fill-size=4096 frame-count=8192 ! fakesink
   if [[ $HAVE_AFPACKET = 1 ]]; then
     capture afpacketsrc pkt $PKT afpacketsrc name=cap iface=vethB stats-interval=0 ! fakesink
   fi
