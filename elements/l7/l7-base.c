@@ -367,13 +367,13 @@ pkt_l7_parser_class_init (PktL7ParserClass *klass)
       16 * 1024 * 1024, 65536, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   props[PROP_TCP_INACTIVITY] = g_param_spec_uint64 (
       "tcp-inactivity", "TCP inactivity",
-      "A TCP flow without packets this long (packet time, ns) is flushed and dropped; 0: never",
-      0, G_MAXUINT64, 300 * G_GUINT64_CONSTANT (1000000000),
+      "A TCP flow without packets this long (packet time, ns) is flushed and dropped; 0: never", 0,
+      G_MAXUINT64, 300 * G_GUINT64_CONSTANT (1000000000),
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   props[PROP_UDP_INACTIVITY] = g_param_spec_uint64 (
       "udp-inactivity", "UDP inactivity",
-      "A UDP flow without packets this long (packet time, ns) is flushed and dropped; 0: never",
-      0, G_MAXUINT64, 60 * G_GUINT64_CONSTANT (1000000000),
+      "A UDP flow without packets this long (packet time, ns) is flushed and dropped; 0: never", 0,
+      G_MAXUINT64, 60 * G_GUINT64_CONSTANT (1000000000),
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   props[PROP_RECORDS] = STAT ("records", "Records emitted");
   props[PROP_MALFORMED] = STAT ("malformed", "Messages that did not parse");

@@ -8,8 +8,9 @@
 # ../shared/testdata/pcaps/zeek-ssh.pcap) with pcapsrc loop=N ! pcapsink
 # (microsecond pcap, what tcpdump reads natively), warms the page cache, then
 # times (wall clock, best of RUNS=3):
-#   pkt-launch pcapsrc location=BIG ! fakesink             (zero copy: the default)
-#   pkt-launch pcapsrc location=BIG copy=true ! fakesink   (one copy per batch)
+#   pkt-launch pcapsrc location=BIG ! fakesink             (default: read() chunks, borrowed)
+#   pkt-launch pcapsrc location=BIG mmap=true ! fakesink   (borrowed from a file mapping)
+#   pkt-launch pcapsrc location=BIG copy=true ! fakesink   (one more copy per batch)
 #   pkt-launch pcapsrc location=BIG filter='tcp port 22' ! fakesink
 #   tcpdump -r BIG -w /dev/null
 #   tshark -r SLICE (first 1/16 of BIG: tshark dissects every packet) scaled
@@ -64,6 +65,7 @@ best() {
 
 t_zc=$(best "$launch" -q pcapsrc location="$big" ! fakesink)
 t_copy=$(best "$launch" -q pcapsrc location="$big" copy=true ! fakesink)
+t_mmap=$(best "$launch" -q pcapsrc location="$big" mmap=true ! fakesink)
 t_filt=$(best "$launch" -q pcapsrc location="$big" "filter='tcp port 22'" ! fakesink)
 t_tcpdump=$(best tcpdump -r "$big" -w /dev/null)
 t_tshark_slice=$(RUNS=1 best tshark -n -r "$slice")
@@ -82,7 +84,8 @@ row() {
   printf '%-50s %8.3f %12.0f %7.2fx %8.3f %12.0f %7.2fx\n' "$1" "$w" "$rw" \
     "$(echo "$rw / $r_tcpdump_w" | bc -l)" "$c" "$rc" "$(echo "$rc / $r_tcpdump_c" | bc -l)"
 }
-row "pkt-launch pcapsrc ! fakesink (zero copy)" "$pkts" "$t_zc"
+row "pkt-launch pcapsrc ! fakesink (read chunks)" "$pkts" "$t_zc"
+row "pkt-launch pcapsrc mmap=true ! fakesink" "$pkts" "$t_mmap"
 row "pkt-launch pcapsrc copy=true ! fakesink" "$pkts" "$t_copy"
 row "pkt-launch pcapsrc filter='tcp port 22' ! fakesink" "$pkts" "$t_filt"
 row "tcpdump -r BIG -w /dev/null" "$pkts" "$t_tcpdump"

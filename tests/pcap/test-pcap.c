@@ -681,6 +681,40 @@ test_mixed (void)
   }
 }
 
+/* Reading in 1 MiB chunks (the default: records straddle chunk ends, each
+ * pass reads the file again) and borrowing from a mapping (mmap=true) give
+ * the same packets, byte for byte, over several passes. */
+static void
+test_read_and_mmap_agree (void)
+{
+  g_autofree char *in = pkt_test_testdata_path ("pcaps/zeek-ssh.pcap");
+  if (!in)
+    return;
+  GStatBuf sb;
+  g_assert_cmpint (g_stat (in, &sb), ==, 0);
+  g_assert_cmpint (sb.st_size, >, 1024 * 1024); /* more than one chunk */
+  g_autofree char *out0 = tmp_path ("chunks.pcap");
+  g_autofree char *out1 = tmp_path ("mapped.pcap");
+  const char *out[2] = { out0, out1 };
+  guint64 packets[2];
+  for (guint i = 0; i < 2; i++) {
+    g_autofree char *d
+        = g_strdup_printf ("pcapsrc name=src location='%s' loop=3 mmap=%s ! pcapsink location='%s'",
+                           in, i ? "true" : "false", out[i]);
+    g_autoptr (Run) r = run_ok (d);
+    packets[i] = get (r, "src", "packets");
+  }
+  g_assert_cmpuint (packets[0], ==, packets[1]);
+  g_assert_cmpuint (packets[0] % 3, ==, 0);
+  g_autofree char *a = NULL, *b = NULL;
+  gsize la, lb;
+  g_assert_true (g_file_get_contents (out[0], &a, &la, NULL));
+  g_assert_true (g_file_get_contents (out[1], &b, &lb, NULL));
+  g_assert_cmpuint (la, ==, lb);
+  g_assert_true (memcmp (a, b, la) == 0);
+  g_assert_cmpuint (la, >, 3 * (gsize)sb.st_size - 3 * 24 - 1); /* nothing lost */
+}
+
 /* The README's first command: pipelines/demo.pipeline on the bundled capture
  * reads every packet (small enough to be in the repository). */
 static void
@@ -742,6 +776,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pcap/src/errors", test_errors);
   g_test_add_func ("/pcap/src/truncated", test_truncated);
   g_test_add_func ("/pcap/src/start-stop-loop", test_start_stop_loop);
+  g_test_add_func ("/pcap/src/read-and-mmap-agree", test_read_and_mmap_agree);
   g_test_add_func ("/pcap/src/pace", test_pace);
   g_test_add_func ("/pcap/src/stdin", test_stdin);
   g_test_add_func ("/pcap/roundtrip/all", test_roundtrip_all);
