@@ -1,13 +1,14 @@
 /* pktpipe — pcapsrc: reads pcap and pcapng capture files.
  *
- * Files are read with read() into 1 MiB heap chunks and every batch borrows
- * from its chunk: a chunk is one PktLease shared by the batches that point
- * into it, freed when the element and the last of them have dropped it (a
- * record that straddles a chunk end is moved to the next chunk). Measured
- * here, that costs a quarter of the CPU of mapping the file (mmap=true, the
- * other zero-copy way: the mapping is one lease), whose page-table work per
- * 4 KiB page dominates (docs/pcap.md). Streams (stdin, pipes) can only be
- * read, and cannot loop.
+ * Two zero-copy ways, chosen by size (io=auto, measured in docs/pcap.md):
+ * large files are read with read() into 1 MiB heap chunks and every batch
+ * borrows from its chunk: a chunk is one PktLease shared by the batches that
+ * point into it, freed when the element and the last of them have dropped it
+ * (a record that straddles a chunk end is moved to the next chunk); that
+ * costs a quarter of the CPU of walking a mapping of a large file, whose
+ * page-table and TLB work per 4 KiB page dominates. Files up to 32 MiB are
+ * mapped (the mapping is one lease): they stay cached, and a looped pass
+ * copies nothing. Streams (stdin, pipes) can only be read, and cannot loop.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <pktpipe/pktpipe.h>
 
@@ -24,6 +25,30 @@
 #include "pcapfile.h"
 
 #define STREAM_CHUNK (1024 * 1024)
+/* io=auto maps files up to this size: their pages and page tables stay in
+ * the caches, so a looped pass costs no copy; larger files are read */
+#define AUTO_MMAP_MAX (32 * 1024 * 1024)
+
+typedef enum {
+  PCAP_SRC_IO_AUTO,
+  PCAP_SRC_IO_READ,
+  PCAP_SRC_IO_MMAP,
+} PcapSrcIo;
+
+static GType
+pcap_src_io_get_type (void)
+{
+  static gsize type;
+  static const GEnumValue values[] = {
+    { PCAP_SRC_IO_AUTO, "mmap for files up to 32 MiB, read for larger ones", "auto" },
+    { PCAP_SRC_IO_READ, "read() into leased 1 MiB chunks", "read" },
+    { PCAP_SRC_IO_MMAP, "map the file; batches borrow from the mapping", "mmap" },
+    { 0, NULL, NULL },
+  };
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("PktPcapSrcIo", values));
+  return type;
+}
 
 /* Memory packets borrow: a file mapping or a heap chunk. */
 typedef struct {
@@ -68,7 +93,7 @@ struct _PktPcapSrc {
   guint64 start_time;
   guint64 stop_time;
   gboolean copy;
-  gboolean use_mmap;
+  int io; /* PcapSrcIo */
   guint batch_size;
 
   /* statistics */
@@ -113,7 +138,7 @@ enum {
   PROP_START_TIME,
   PROP_STOP_TIME,
   PROP_COPY,
-  PROP_MMAP,
+  PROP_IO,
   PROP_BATCH_SIZE,
   PROP_PACKETS,
   PROP_BYTES,
@@ -189,7 +214,9 @@ pcap_src_open (PktPcapSrc *self, GError **error)
                            "'%s' is not a capture file: the file is empty", display_name (self));
     return FALSE;
   }
-  self->stream = !self->seekable || !self->use_mmap;
+  gboolean map = self->io == PCAP_SRC_IO_MMAP
+                 || (self->io == PCAP_SRC_IO_AUTO && st.st_size <= AUTO_MMAP_MAX);
+  self->stream = !self->seekable || !map;
   if (self->stream) {
     self->mem = pcap_mem_new_heap (STREAM_CHUNK);
     return TRUE;
@@ -663,8 +690,8 @@ pcap_src_set_property (GObject *object, guint id, const GValue *value, GParamSpe
     case PROP_COPY:
       self->copy = g_value_get_boolean (value);
       break;
-    case PROP_MMAP:
-      self->use_mmap = g_value_get_boolean (value);
+    case PROP_IO:
+      self->io = g_value_get_enum (value);
       break;
     case PROP_BATCH_SIZE:
       self->batch_size = g_value_get_uint (value);
@@ -706,8 +733,8 @@ pcap_src_get_property (GObject *object, guint id, GValue *value, GParamSpec *psp
     case PROP_COPY:
       g_value_set_boolean (value, self->copy);
       break;
-    case PROP_MMAP:
-      g_value_set_boolean (value, self->use_mmap);
+    case PROP_IO:
+      g_value_set_enum (value, self->io);
       break;
     case PROP_BATCH_SIZE:
       g_value_set_uint (value, self->batch_size);
@@ -802,11 +829,9 @@ pkt_pcap_src_class_init (PktPcapSrcClass *klass)
                               "Copy packets out of the file's chunk or mapping into heap batches "
                               "instead of borrowing it (slower; for comparison)",
                               FALSE, RW);
-  props[PROP_MMAP] = g_param_spec_boolean (
-      "mmap", "Map the file",
-      "Map a regular file and borrow from the mapping instead of reading it in 1 MiB chunks "
-      "(measured slower: page-table work per 4 KiB page; for comparison)",
-      FALSE, RW);
+  props[PROP_IO] = g_param_spec_enum (
+      "io", "I/O", "How a regular file is read; batches borrow the memory either way",
+      pcap_src_io_get_type (), PCAP_SRC_IO_AUTO, RW);
   props[PROP_BATCH_SIZE]
       = g_param_spec_uint ("batch-size", "Batch size", "Packets per batch", 1,
                            PKT_BUFFER_LIST_DEFAULT_CAPACITY, PKT_BUFFER_LIST_DEFAULT_CAPACITY, RW);

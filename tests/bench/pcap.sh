@@ -8,8 +8,8 @@
 # ../shared/testdata/pcaps/zeek-ssh.pcap) with pcapsrc loop=N ! pcapsink
 # (microsecond pcap, what tcpdump reads natively), warms the page cache, then
 # times (wall clock, best of RUNS=3):
-#   pkt-launch pcapsrc location=BIG ! fakesink             (default: read() chunks, borrowed)
-#   pkt-launch pcapsrc location=BIG mmap=true ! fakesink   (borrowed from a file mapping)
+#   pkt-launch pcapsrc location=BIG ! fakesink             (io=auto: read() chunks for BIG)
+#   pkt-launch pcapsrc location=BIG io=mmap ! fakesink   (borrowed from a file mapping)
 #   pkt-launch pcapsrc location=BIG copy=true ! fakesink   (one more copy per batch)
 #   pkt-launch pcapsrc location=BIG filter='tcp port 22' ! fakesink
 #   tcpdump -r BIG -w /dev/null
@@ -65,7 +65,7 @@ best() {
 
 t_zc=$(best "$launch" -q pcapsrc location="$big" ! fakesink)
 t_copy=$(best "$launch" -q pcapsrc location="$big" copy=true ! fakesink)
-t_mmap=$(best "$launch" -q pcapsrc location="$big" mmap=true ! fakesink)
+t_mmap=$(best "$launch" -q pcapsrc location="$big" io=mmap ! fakesink)
 t_filt=$(best "$launch" -q pcapsrc location="$big" "filter='tcp port 22'" ! fakesink)
 t_tcpdump=$(best tcpdump -r "$big" -w /dev/null)
 t_tshark_slice=$(RUNS=1 best tshark -n -r "$slice")
@@ -85,7 +85,7 @@ row() {
     "$(echo "$rw / $r_tcpdump_w" | bc -l)" "$c" "$rc" "$(echo "$rc / $r_tcpdump_c" | bc -l)"
 }
 row "pkt-launch pcapsrc ! fakesink (read chunks)" "$pkts" "$t_zc"
-row "pkt-launch pcapsrc mmap=true ! fakesink" "$pkts" "$t_mmap"
+row "pkt-launch pcapsrc io=mmap ! fakesink" "$pkts" "$t_mmap"
 row "pkt-launch pcapsrc copy=true ! fakesink" "$pkts" "$t_copy"
 row "pkt-launch pcapsrc filter='tcp port 22' ! fakesink" "$pkts" "$t_filt"
 row "tcpdump -r BIG -w /dev/null" "$pkts" "$t_tcpdump"

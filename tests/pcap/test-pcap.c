@@ -681,9 +681,10 @@ test_mixed (void)
   }
 }
 
-/* Reading in 1 MiB chunks (the default: records straddle chunk ends, each
- * pass reads the file again) and borrowing from a mapping (mmap=true) give
- * the same packets, byte for byte, over several passes. */
+/* Reading in 1 MiB chunks (io=read, the default for large files: records
+ * straddle chunk ends, each pass reads the file again) and borrowing from a
+ * mapping (io=mmap) give the same packets, byte for byte, over several
+ * passes. */
 static void
 test_read_and_mmap_agree (void)
 {
@@ -699,8 +700,8 @@ test_read_and_mmap_agree (void)
   guint64 packets[2];
   for (guint i = 0; i < 2; i++) {
     g_autofree char *d
-        = g_strdup_printf ("pcapsrc name=src location='%s' loop=3 mmap=%s ! pcapsink location='%s'",
-                           in, i ? "true" : "false", out[i]);
+        = g_strdup_printf ("pcapsrc name=src location='%s' loop=3 io=%s ! pcapsink location='%s'",
+                           in, i ? "mmap" : "read", out[i]);
     g_autoptr (Run) r = run_ok (d);
     packets[i] = get (r, "src", "packets");
   }
