@@ -10,7 +10,7 @@
 # A for DURATION seconds; in namespace B one capturer at a time writes nothing:
 #   afpacketsrc ! fakesink        (pkt-launch, default 256 MiB TPACKET_V3 ring)
 #   tcpdump -w /dev/null          (libpcap TPACKET_V3, default 2 MiB buffer)
-#   netsniff-ng --out /dev/null   (TPACKET_V3/V2 ring, its defaults)
+#   netsniff-ng --out /dev/null --silent   (TPACKET_V3/V2 ring, its defaults)
 # Offered = vethA tx packets; received and kernel drops = what each capturer
 # reports; missing = offered - received (catches loss a tool does not report); CPU = the capturer's on-CPU time (sum of /proc/PID/task/*/schedstat)
 # during the flood, per million packets it received.
@@ -46,7 +46,7 @@ declare -a ROWS=()
 capture() {
   local name=$1; shift
   local out="$TMP/$name.out"
-  setsid ip netns exec $NSB "$@" >"$out" 2>&1 &
+  setsid ip netns exec $NSB "${CAP_PIN[@]}" "$@" >"$out" 2>&1 &
   local pid=$!
   sleep 3
   local tx0 c0 tx1 c1
@@ -128,9 +128,10 @@ for round in $(seq "$ROUNDS"); do
   capture afpacketsrc "$LAUNCH" -q --stats-json "$TMP/stats.json" \
     afpacketsrc name=cap iface=vethB stats-interval=0 ! fakesink
   capture tcpdump tcpdump -i vethB -n -w /dev/null
-  # netsniff-ng 0.6.8 receives nothing with --out /dev/null; without --out it
-  # captures and discards (the same work minus the write)
-  capture netsniff-ng netsniff-ng --in vethB --silent
+  # --out /dev/null: netsniff-ng's usual capture loop, the write discarded.
+  # (Without --out it runs a different, printing loop: with --silent it then
+  # counts only part of what it receives and spins, so that is not measured.)
+  capture netsniff-ng netsniff-ng --in vethB --out /dev/null --silent
   echo
   echo "RX (round $round)        offered   received  kernel-drops   missing   cpu-s  cpu-s/Mpkt"
   echo "                          (Mpps)     (Mpps)  (reported)  (offered-rx)"

@@ -54,7 +54,7 @@ capture() {
   local name=$1 kind=$2; shift 2
   local out="$TMP/cap.out"
   rm -f "$TMP/stats.json"
-  setsid ip netns exec $NSB "$@" >"$out" 2>&1 &
+  setsid ip netns exec $NSB "${CAP_PIN[@]}" "$@" >"$out" 2>&1 &
   local pid=$!
   sleep 3
   if ! kill -0 $pid 2>/dev/null; then
