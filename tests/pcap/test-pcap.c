@@ -375,11 +375,14 @@ test_truncated (void)
   if (!in || !ng_in)
     return;
   const char *srcs[] = { in, ng_in };
-  for (guint i = 0; i < 2; i++) {
+  /* both ways of reading a file: io=read (chunks) and io=mmap */
+  for (guint k = 0; k < 4; k++) {
+    guint i = k % 2;
     g_autofree char *cut = truncated_copy (srcs[i], 50, i ? "cut.pcapng" : "cut.pcap");
     g_autofree char *out = tmp_path ("cut-out.pcap");
     g_autofree char *d
-        = g_strdup_printf ("pcapsrc name=src location='%s' ! pcapsink location='%s'", cut, out);
+        = g_strdup_printf ("pcapsrc name=src location='%s' io=%s ! pcapsink location='%s'", cut,
+                           k < 2 ? "read" : "mmap", out);
     g_autoptr (Run) r = run_ok (d); /* EOS, not ERROR */
     g_assert_cmpuint (r->warnings->len, ==, 1);
     g_assert_nonnull (strstr (r->warnings->pdata[0], "truncated"));
