@@ -390,29 +390,11 @@ pkt_l7_parser_class_init (PktL7ParserClass *klass)
   g_object_class_install_properties (oclass, N_PROPS, props);
 }
 
-static guint
-flow_hash (gconstpointer k)
-{
-  /* flow ids are slot index | generation << 32: mix all bits (murmur3's
-   * finaliser), or ids that differ only in generation collide in chains */
-  guint64 v = *(const guint64 *)k;
-  v ^= v >> 33;
-  v *= 0xff51afd7ed558ccdull;
-  v ^= v >> 33;
-  return (guint)v;
-}
-
-static gboolean
-flow_equal (gconstpointer a, gconstpointer b)
-{
-  return *(const guint64 *)a == *(const guint64 *)b;
-}
-
 static void
 pkt_l7_parser_init (PktL7Parser *self)
 {
   PktL7ParserPrivate *priv = pkt_l7_parser_get_instance_private (self);
-  priv->flows = g_hash_table_new (flow_hash, flow_equal);
+  priv->flows = g_hash_table_new (pkt_l7_flow_id_hash, pkt_l7_flow_id_equal);
   g_queue_init (&priv->lru);
   priv->max_flows = 65536;
   priv->tcp_inactivity = 300 * G_GUINT64_CONSTANT (1000000000);

@@ -66,4 +66,24 @@ void pkt_l7_stream_clear (PktL7Stream *s);
 
 void pkt_l7_format_uid (guint64 flow_id, char *buf);
 
+/* GHashTable callbacks for guint64 flow ids, shared by every l7 element
+ * keyed by flow id. Ids are slot index | generation << 32: the hash mixes
+ * all bits (murmur3's finaliser), or ids that differ only in generation
+ * collide in chains. Inline: the fuzz targets link single sources. */
+static inline guint
+pkt_l7_flow_id_hash (gconstpointer k)
+{
+  guint64 v = *(const guint64 *)k;
+  v ^= v >> 33;
+  v *= 0xff51afd7ed558ccdull;
+  v ^= v >> 33;
+  return (guint)v;
+}
+
+static inline gboolean
+pkt_l7_flow_id_equal (gconstpointer a, gconstpointer b)
+{
+  return *(const guint64 *)a == *(const guint64 *)b;
+}
+
 G_END_DECLS

@@ -784,23 +784,10 @@ pkt_tcp_reassemble_class_init (PktTcpReassembleClass *klass)
       "pktpipe");
 }
 
-static guint
-flow_hash (gconstpointer k)
-{
-  guint64 v = *(const guint64 *)k;
-  return (guint)(v ^ (v >> 32));
-}
-
-static gboolean
-flow_equal (gconstpointer a, gconstpointer b)
-{
-  return *(const guint64 *)a == *(const guint64 *)b;
-}
-
 static void
 pkt_tcp_reassemble_init (PktTcpReassemble *self)
 {
-  self->flows = g_hash_table_new (flow_hash, flow_equal);
+  self->flows = g_hash_table_new (pkt_l7_flow_id_hash, pkt_l7_flow_id_equal);
   g_queue_init (&self->lru);
   g_queue_init (&self->held_flows);
   self->max_flows = 65536;
