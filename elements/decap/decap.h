@@ -75,5 +75,6 @@ GType pkt_vlan_tag_get_type (void);
 GType pkt_vxlan_encap_get_type (void);
 GType pkt_geneve_encap_get_type (void);
 GType pkt_gue_encap_get_type (void);
+GType pkt_ip_defrag_get_type (void);
 
 G_END_DECLS

@@ -24,6 +24,7 @@ decap_plugin_init (PktPlugin *plugin, GError **error)
     { "vxlanencap", pkt_vxlan_encap_get_type },
     { "geneveencap", pkt_geneve_encap_get_type },
     { "gueencap", pkt_gue_encap_get_type },
+    { "ipdefrag", pkt_ip_defrag_get_type },
   };
   guint i;
   for (i = 0; i < G_N_ELEMENTS (elements); i++)
@@ -35,5 +36,5 @@ decap_plugin_init (PktPlugin *plugin, GError **error)
 PKT_PLUGIN_DEFINE (decap,
                    "Decapsulation (VLAN, MPLS, VXLAN, Geneve, GTP-U, GRE/ERSPAN, GUE, "
                    "IP-in-IP, PPPoE, Teredo, AYIYA, PBB, FabricPath, VN-Tag) and "
-                   "encapsulation (VLAN, VXLAN, Geneve, GUE)",
+                   "encapsulation (VLAN, VXLAN, Geneve, GUE), IP defragmentation",
                    decap_plugin_init);

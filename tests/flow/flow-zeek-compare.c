@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 
 #include <pktpipe/pkt-headers.h>
+#include "defrag.h"
 #include "flow-engine.h"
 #include "flow.h"
 
@@ -162,10 +163,23 @@ flow_test_run_trace (const char *path, const TraceOptions *opts, GError **error)
   struct pcap_pkthdr *h;
   const u_char *data;
   int rc;
+  PktDefrag *defrag
+      = opts && opts->defrag ? pkt_defrag_new (8192, 0, 30 * G_GINT64_CONSTANT (1000000000)) : NULL;
   while ((rc = pcap_next_ex (pc, &h, &data)) == 1) {
     gint64 ts = (gint64)h->ts.tv_sec * 1000000000 + h->ts.tv_usec;
     PktPacket p;
+    g_autofree guint8 *whole = NULL;
     pkt_packet_init (&p, data, h->caplen, h->len, ts, lt);
+    if (defrag) {
+      gsize len = 0;
+      pkt_packet_parse (&p);
+      PktDefragResult r = pkt_defrag_push (defrag, &p, &whole, &len);
+      pkt_defrag_expire (defrag, ts);
+      if (r == PKT_DEFRAG_HELD)
+        continue;
+      if (r == PKT_DEFRAG_DONE)
+        pkt_packet_init (&p, whole, (guint32)len, (guint32)len, ts, lt);
+    }
     if (opts && opts->zeek_checksums && !checksum_ok (&p))
       continue;
     if (opts && opts->decap) {
@@ -183,6 +197,7 @@ flow_test_run_trace (const char *path, const TraceOptions *opts, GError **error)
     }
   }
   pcap_close (pc);
+  pkt_defrag_free (defrag);
   flow_engine_end_all (outer, FLOW_END_EOS);
   flow_engine_end_all (inner, FLOW_END_EOS);
   flow_engine_free (outer);

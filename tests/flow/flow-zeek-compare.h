@@ -16,6 +16,7 @@ typedef struct {
   gboolean decap;           /* tunnels: outer conns plus decapsulated inner conns */
   gboolean key_vlan;        /* key-with=vlan (Zeek's vlan_fivetuple conn key) */
   gboolean zeek_checksums;  /* drop packets with bad TCP/UDP checksums as Zeek without -C */
+  gboolean defrag;          /* reassemble IP fragments first (ipdefrag's engine), as Zeek */
   const char *server_ports; /* NULL: defaults */
 } TraceOptions;
 

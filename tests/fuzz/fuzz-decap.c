@@ -4,7 +4,8 @@
  * Input: [u8 element][u8 flags] then frames, each [u16 length][bytes]. The
  * frames become one batch whose packets each own an exact-size heap block;
  * the chosen element (decap with all protocols, or one of the specific
- * decap elements, or an encap element) processes the batch in place, as its
+ * decap elements, an encap element, or ipdefrag, whose held fragments carry
+ * over from one input to the next) processes the batch in place, as its
  * sink pad would. Outputs are then parsed, and each packet must still lie
  * inside the memory it came from (decap) or in the element's arena (encap). */
 
@@ -16,8 +17,9 @@
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
 static const char *const names[] = {
-  "decap",    "vlandecap", "mplsdecap",  "vxlandecap", "genevedecap", "gtpudecap",   "gredecap",
-  "guedecap", "ipipdecap", "pppoedecap", "vlantag",    "vxlanencap",  "geneveencap", "gueencap",
+  "decap",     "vlandecap",  "mplsdecap",   "vxlandecap", "genevedecap",
+  "gtpudecap", "gredecap",   "guedecap",    "ipipdecap",  "pppoedecap",
+  "vlantag",   "vxlanencap", "geneveencap", "gueencap",   "ipdefrag",
 };
 
 static PktElement *elements[G_N_ELEMENTS (names)];
@@ -30,7 +32,7 @@ type_for (guint i)
     pkt_vxlan_decap_get_type,  pkt_geneve_decap_get_type, pkt_gtpu_decap_get_type,
     pkt_gre_decap_get_type,    pkt_gue_decap_get_type,    pkt_ipip_decap_get_type,
     pkt_pppoe_decap_get_type,  pkt_vlan_tag_get_type,     pkt_vxlan_encap_get_type,
-    pkt_geneve_encap_get_type, pkt_gue_encap_get_type,
+    pkt_geneve_encap_get_type, pkt_gue_encap_get_type,    pkt_ip_defrag_get_type,
   };
   return get[i]();
 }
