@@ -77,6 +77,45 @@ pkt_lease_new_for_memory (gpointer mem, GDestroyNotify free_func)
   return &ml->lease;
 }
 
+typedef struct {
+  PktLease lease;
+  PktLease *keep;
+  /* the memory follows, 16-byte aligned */
+} ArenaLease;
+
+static void
+arena_lease_release (PktLease *lease, gpointer user_data)
+{
+  ArenaLease *a = (ArenaLease *)lease;
+  if (a->keep)
+    pkt_lease_unref (a->keep);
+  g_free (a);
+}
+
+/**
+ * pkt_lease_new_arena: (skip)
+ * @size: bytes of memory wanted
+ * @keep: (nullable): a lease to keep alive as long as this one
+ * @mem: (out): where the memory starts (16-byte aligned, uninitialised)
+ *
+ * One allocation holding a lease and @size bytes: what an element that
+ * rewrites some packets of a batch (encap, reassembly) hands the batch as
+ * its new lease. With @keep (the batch's previous lease) the packets left
+ * unchanged keep pointing into memory that stays alive.
+ *
+ * Returns: (transfer full): the lease
+ */
+PktLease *
+pkt_lease_new_arena (gsize size, PktLease *keep, gpointer *mem)
+{
+  gsize head = (sizeof (ArenaLease) + 15) & ~(gsize)15;
+  ArenaLease *a = g_malloc (head + MAX (size, 1));
+  pkt_lease_init (&a->lease, arena_lease_release, NULL);
+  a->keep = keep ? pkt_lease_ref (keep) : NULL;
+  *mem = (guint8 *)a + head;
+  return &a->lease;
+}
+
 /**
  * pkt_lease_ref:
  * @lease: a lease

@@ -41,6 +41,7 @@ GType pkt_lease_get_type (void) G_GNUC_CONST;
 void pkt_lease_init (PktLease *lease, PktLeaseReleaseFunc release, gpointer user_data);
 PktLease *pkt_lease_new (PktLeaseReleaseFunc release, gpointer user_data);
 PktLease *pkt_lease_new_for_memory (gpointer mem, GDestroyNotify free_func);
+PktLease *pkt_lease_new_arena (gsize size, PktLease *keep, gpointer *mem);
 PktLease *pkt_lease_ref (PktLease *lease);
 void pkt_lease_unref (PktLease *lease);
 

@@ -14,12 +14,6 @@
 #include "decap.h"
 
 typedef struct {
-  PktLease lease;
-  PktLease *borrowed; /* the previous lease, while unchanged packets point into it */
-  /* frames follow, 8-byte aligned */
-} Arena;
-
-typedef struct {
   gboolean drop_unmatched;
   guint64 encapsulated;
   guint64 passed;
@@ -35,15 +29,6 @@ enum { PROP_0, PROP_DROP_UNMATCHED, PROP_ENCAPSULATED, PROP_PASSED, PROP_DROPPED
 
 #define ALIGN8(n) (((n) + 7) & ~(gsize)7)
 
-static void
-arena_release (PktLease *lease, gpointer user_data)
-{
-  Arena *a = user_data;
-  if (a->borrowed)
-    pkt_lease_unref (a->borrowed);
-  g_free (a);
-}
-
 static PktFlowReturn
 pkt_encap_base_process (PktFilter *filter, PktBufferList *list)
 {
@@ -53,7 +38,8 @@ pkt_encap_base_process (PktFilter *filter, PktBufferList *list)
   const guint n = list->n_packets;
   gsize total = 0;
   guint i, matched = 0, dropped = 0;
-  Arena *arena;
+  PktLease *arena;
+  gpointer mem;
   guint8 *out;
 
   if (G_UNLIKELY (priv->cap < n)) {
@@ -79,12 +65,9 @@ pkt_encap_base_process (PktFilter *filter, PktBufferList *list)
     return PKT_FLOW_OK;
   }
 
-  arena = g_malloc (sizeof (Arena) + total);
-  pkt_lease_init (&arena->lease, arena_release, arena);
-  arena->borrowed = NULL;
-  if (matched < n && !priv->drop_unmatched && list->lease)
-    arena->borrowed = pkt_lease_ref (list->lease);
-  out = (guint8 *)(arena + 1);
+  arena = pkt_lease_new_arena (total, matched < n && !priv->drop_unmatched ? list->lease : NULL,
+                               &mem);
+  out = mem;
   for (i = 0; i < n; i++) {
     PktPacket *p = &list->packets[i];
     gssize s = priv->sizes[i];
@@ -106,8 +89,8 @@ pkt_encap_base_process (PktFilter *filter, PktBufferList *list)
     priv->keep[i] = 1;
     out += ALIGN8 ((gsize)s);
   }
-  pkt_buffer_list_set_lease (list, &arena->lease);
-  pkt_lease_unref (&arena->lease); /* the list holds it now */
+  pkt_buffer_list_set_lease (list, arena);
+  pkt_lease_unref (arena); /* the list holds it now */
   PKT_STAT_ADD (priv->encapsulated, matched);
   if (matched < n && !priv->drop_unmatched)
     PKT_STAT_ADD (priv->passed, n - matched);

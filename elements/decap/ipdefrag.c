@@ -18,11 +18,6 @@
 #define ALIGN8(n) (((n) + 7) & ~(gsize)7)
 
 typedef struct {
-  PktLease lease;
-  PktLease *borrowed;
-} Arena;
-
-typedef struct {
   guint index;
   guint8 *frame;
   gsize len;
@@ -61,15 +56,6 @@ enum {
 };
 static GParamSpec *props[N_PROPS];
 
-static void
-arena_release (PktLease *lease, gpointer user_data)
-{
-  Arena *a = user_data;
-  if (a->borrowed)
-    pkt_lease_unref (a->borrowed);
-  g_free (a);
-}
-
 static gboolean
 pkt_ip_defrag_start (PktFilter *filter, GError **error)
 {
@@ -96,10 +82,9 @@ place_done (PktIpDefrag *self, PktBufferList *list)
   gsize total = 0;
   for (guint i = 0; i < self->done->len; i++)
     total += ALIGN8 (g_array_index (self->done, Done, i).len);
-  Arena *arena = g_malloc (sizeof (Arena) + total);
-  pkt_lease_init (&arena->lease, arena_release, arena);
-  arena->borrowed = list->lease ? pkt_lease_ref (list->lease) : NULL;
-  guint8 *out = (guint8 *)(arena + 1);
+  gpointer mem;
+  PktLease *arena = pkt_lease_new_arena (total, list->lease, &mem);
+  guint8 *out = mem;
   for (guint i = 0; i < self->done->len; i++) {
     Done *d = &g_array_index (self->done, Done, i);
     PktPacket *p = &list->packets[d->index];
@@ -111,8 +96,8 @@ place_done (PktIpDefrag *self, PktBufferList *list)
     out += ALIGN8 (d->len);
   }
   g_array_set_size (self->done, 0);
-  pkt_buffer_list_set_lease (list, &arena->lease);
-  pkt_lease_unref (&arena->lease); /* the list holds it now */
+  pkt_buffer_list_set_lease (list, arena);
+  pkt_lease_unref (arena); /* the list holds it now */
 }
 
 static PktFlowReturn
