@@ -4,8 +4,9 @@
 #include "l7.h"
 #include <string.h>
 
-#define STREAM_MAX (256 * 1024) /* a certificate chain fits; more is abandoned, counted */
-#define HS_MAX     (128 * 1024)
+#define STREAM_MAX  (256 * 1024) /* a certificate chain fits; more is abandoned, counted */
+#define HS_MAX      (128 * 1024)
+#define HISTORY_MAX 100 /* Zeek's max_ssl_history_length */
 
 typedef struct {
   PktRecord rec;
@@ -19,6 +20,7 @@ typedef struct {
   const char *last_alert;
   char *next_protocol;
   gboolean established;
+  char *ssl_history;
   char **cert_chain_fps, **client_cert_chain_fps;
   char *ja3, *ja3s, *ja4;
   char **alpn;
@@ -45,6 +47,7 @@ static const PktFieldDesc ssl_fields[] = {
   F ("last_alert", PKT_FIELD_STRING, last_alert),
   F ("next_protocol", PKT_FIELD_STRING, next_protocol),
   F ("established", PKT_FIELD_BOOL, established),
+  F ("ssl_history", PKT_FIELD_STRING, ssl_history),
   F ("cert_chain_fps", PKT_FIELD_STRING_SET, cert_chain_fps),
   F ("client_cert_chain_fps", PKT_FIELD_STRING_SET, client_cert_chain_fps),
   F ("ja3", PKT_FIELD_STRING, ja3),
@@ -59,6 +62,7 @@ ssl_record_clear (PktRecord *r)
   SslRecord *s = (SslRecord *)r;
   g_free (s->server_name);
   g_free (s->next_protocol);
+  g_free (s->ssl_history);
   g_strfreev (s->cert_chain_fps);
   g_strfreev (s->client_cert_chain_fps);
   g_free (s->ja3);
@@ -92,6 +96,8 @@ typedef struct {
   guint8 last_alert;
   gboolean have_alert;
   GPtrArray *fps[2];
+  char history[HISTORY_MAX + 1]; /* Zeek's ssl_history */
+  guint history_len;
 } TlsFlow;
 
 struct _PktTlsParse {
@@ -124,9 +130,73 @@ on_certificate (TlsFlow *f, guint dir, const guint8 *b, gsize len)
   }
 }
 
+/* Zeek's ssl_history: one letter per cleartext handshake message, CCS,
+ * alert and heartbeat, upper case from the client (the originator), lower
+ * case from the server; at most 100 letters. */
+static void
+add_history (TlsFlow *f, guint dir, char c)
+{
+  if (f->history_len < HISTORY_MAX)
+    f->history[f->history_len++] = dir == 0 ? g_ascii_toupper (c) : c;
+}
+
+static char
+handshake_letter (guint type, const guint8 *b, gsize len)
+{
+  /* a ServerHello whose random is this magic value is a HelloRetryRequest */
+  static const guint8 hrr[32] = { 0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c,
+                                  0x02, 0x1e, 0x65, 0xb8, 0x91, 0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb,
+                                  0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c };
+  switch (type) {
+    case 0:
+      return 'h';
+    case 1:
+      return 'c';
+    case 2:
+      return len >= 34 && memcmp (b + 2, hrr, 32) == 0 ? 'j' : 's';
+    case 3:
+      return 'v';
+    case 4:
+      return 't';
+    case 5:
+      return 'e';
+    case 6:
+      return 'j';
+    case 8:
+      return 'o';
+    case 11:
+      return 'x';
+    case 12:
+      return 'k';
+    case 13:
+      return 'r';
+    case 14:
+      return 'n';
+    case 15:
+      return 'y';
+    case 16:
+      return 'g';
+    case 20:
+      return 'f';
+    case 21:
+      return 'w';
+    case 22:
+      return 'u';
+    case 23:
+      return 'a';
+    case 24:
+      return 'p';
+    case 254:
+      return 'm';
+    default:
+      return 'z';
+  }
+}
+
 static void
 on_handshake (PktTlsParse *self, TlsFlow *f, guint dir, guint type, const guint8 *b, gsize len)
 {
+  add_history (f, dir, handshake_letter (type, b, len));
   switch (type) {
     case 1: /* ClientHello */
       if (dir != 0 || f->ch)
@@ -210,6 +280,8 @@ drain_records (PktTlsParse *self, TlsFlow *f, guint dir)
       break;
     switch (r[0]) {
       case 20:
+        if (!f->encrypted[dir])
+          add_history (f, dir, 'i');
         f->ccs[dir] = TRUE;
         f->encrypted[dir] = TRUE;
         break;
@@ -217,7 +289,12 @@ drain_records (PktTlsParse *self, TlsFlow *f, guint dir)
         if (!f->encrypted[dir] && rl >= 2) {
           f->last_alert = r[6];
           f->have_alert = TRUE;
+          add_history (f, dir, 'l');
         }
+        break;
+      case 24:
+        if (!f->encrypted[dir])
+          add_history (f, dir, 'b');
         break;
       case 22:
         if (!f->encrypted[dir]) {
@@ -331,6 +408,7 @@ tls_flush_flow (PktL7Parser *parser, gpointer state)
     r->established
         = f->sh->version >= 0x0304 ? (f->appdata[0] && f->appdata[1]) : (f->ccs[0] && f->ccs[1]);
   }
+  r->ssl_history = g_strndup (f->history, f->history_len);
   r->cert_chain_fps = steal_strv (g_steal_pointer (&f->fps[1]));
   r->client_cert_chain_fps = steal_strv (g_steal_pointer (&f->fps[0]));
   pkt_l7_parser_emit (parser, &r->rec);

@@ -114,22 +114,13 @@ test_dns_matches_zeek (gconstpointer data)
   assert_same_rows (ours, zeek, dns_cols, t->pcap);
 }
 
-/* Zeek's ssl.log columns we produce; ssl_history and sni_matches_cert are not
- * produced yet (docs/l7.md). */
-static const char *const ssl_cols[] = { "id.orig_h",
-                                        "id.orig_p",
-                                        "id.resp_h",
-                                        "id.resp_p",
-                                        "version",
-                                        "cipher",
-                                        "curve",
-                                        "server_name",
-                                        "resumed",
-                                        "last_alert",
-                                        "next_protocol",
-                                        "established",
-                                        "cert_chain_fps",
-                                        "client_cert_chain_fps",
+/* Zeek's ssl.log columns we produce; sni_matches_cert is not produced yet
+ * (docs/l7.md). */
+static const char *const ssl_cols[] = { "id.orig_h",   "id.orig_p",      "id.resp_h",
+                                        "id.resp_p",   "version",        "cipher",
+                                        "curve",       "server_name",    "resumed",
+                                        "last_alert",  "next_protocol",  "established",
+                                        "ssl_history", "cert_chain_fps", "client_cert_chain_fps",
                                         NULL };
 
 static void
