@@ -1,6 +1,7 @@
 /* pktpipe l7 — tlsparse: TLS handshakes → Zeek ssl.log records with JA3, JA3S, JA4.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "l7-tls.h"
+#include "l7-x509.h"
 #include "l7.h"
 #include <string.h>
 
@@ -22,6 +23,7 @@ typedef struct {
   gboolean established;
   char *ssl_history;
   char **cert_chain_fps, **client_cert_chain_fps;
+  gboolean sni_matches_cert, sni_matches_cert_set;
   char *ja3, *ja3s, *ja4;
   char **alpn;
   char uid_buf[PKT_UID_MAX];
@@ -50,6 +52,8 @@ static const PktFieldDesc ssl_fields[] = {
   F ("ssl_history", PKT_FIELD_STRING, ssl_history),
   F ("cert_chain_fps", PKT_FIELD_STRING_SET, cert_chain_fps),
   F ("client_cert_chain_fps", PKT_FIELD_STRING_SET, client_cert_chain_fps),
+  { "sni_matches_cert", PKT_FIELD_BOOL, G_STRUCT_OFFSET (SslRecord, sni_matches_cert),
+    G_STRUCT_OFFSET (SslRecord, sni_matches_cert_set) },
   F ("ja3", PKT_FIELD_STRING, ja3),
   F ("ja3s", PKT_FIELD_STRING, ja3s),
   F ("ja4", PKT_FIELD_STRING, ja4),
@@ -96,6 +100,7 @@ typedef struct {
   guint8 last_alert;
   gboolean have_alert;
   GPtrArray *fps[2];
+  GBytes *leaf;                  /* the server's first certificate (DER) */
   char history[HISTORY_MAX + 1]; /* Zeek's ssl_history */
   guint history_len;
 } TlsFlow;
@@ -125,6 +130,8 @@ on_certificate (TlsFlow *f, guint dir, const guint8 *b, gsize len)
     off += 3;
     if (off + cl > end)
       break;
+    if (dir == 1 && !f->leaf && f->fps[dir]->len == 0)
+      f->leaf = g_bytes_new (b + off, cl);
     g_ptr_array_add (f->fps[dir], g_compute_checksum_for_data (G_CHECKSUM_SHA256, b + off, cl));
     off += cl;
   }
@@ -409,6 +416,13 @@ tls_flush_flow (PktL7Parser *parser, gpointer state)
         = f->sh->version >= 0x0304 ? (f->appdata[0] && f->appdata[1]) : (f->ccs[0] && f->ccs[1]);
   }
   r->ssl_history = g_strndup (f->history, f->history_len);
+  /* as Zeek: only with an SNI and a server certificate */
+  if (r->server_name && f->leaf) {
+    gsize n;
+    const guint8 *der = g_bytes_get_data (f->leaf, &n);
+    r->sni_matches_cert = l7_x509_cert_matches_host (der, n, r->server_name);
+    r->sni_matches_cert_set = TRUE;
+  }
   r->cert_chain_fps = steal_strv (g_steal_pointer (&f->fps[1]));
   r->client_cert_chain_fps = steal_strv (g_steal_pointer (&f->fps[0]));
   pkt_l7_parser_emit (parser, &r->rec);
@@ -428,6 +442,7 @@ tls_clear_flow (PktL7Parser *parser, gpointer state)
   }
   g_free (f->ch);
   g_free (f->sh);
+  g_clear_pointer (&f->leaf, g_bytes_unref);
 }
 
 static void

@@ -4,6 +4,7 @@
 #include "pkt-test-util.h"
 #include "l7-dns.h"
 #include "l7-tls.h"
+#include "l7-x509.h"
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -114,8 +115,7 @@ test_dns_matches_zeek (gconstpointer data)
   assert_same_rows (ours, zeek, dns_cols, t->pcap);
 }
 
-/* Zeek's ssl.log columns we produce; sni_matches_cert is not produced yet
- * (docs/l7.md). */
+/* Zeek's ssl.log columns, all of them */
 static const char *const ssl_cols[] = { "id.orig_h",   "id.orig_p",      "id.resp_h",
                                         "id.resp_p",   "version",        "cipher",
                                         "curve",       "server_name",    "resumed",
@@ -328,6 +328,80 @@ static const Trace dns_traces[] = {
     "expected/zeek-gtp3-false-gtp/zeek/core.tunnels.gtp.false_gtp/dns.log", "decap !" },
 };
 
+/* Hostname matching as Zeek's x509_check_cert_hostname: exact (any case),
+ * or a leading "*." standing for exactly one label. */
+static void
+test_x509_name_matching (void)
+{
+  const struct {
+    const char *pattern, *host;
+    gboolean match;
+  } cases[] = {
+    { "www.example.com", "www.example.com", TRUE }, { "WWW.Example.COM", "www.example.com", TRUE },
+    { "*.example.com", "a.example.com", TRUE },     { "*.example.com", "example.com", FALSE },
+    { "*.example.com", "a.b.example.com", FALSE },  { "*.example.com", ".example.com", FALSE },
+    { "a*.example.com", "ab.example.com", FALSE },  { "*", "com", FALSE },
+    { "example.com", "www.example.com", FALSE },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_assert_true (l7_x509_name_matches (cases[i].pattern, cases[i].host) == cases[i].match);
+}
+
+/* The leaf certificate of the reference trace: our SAN dNSNames equal
+ * tshark's x509ce.dNSName; the SNI matches, other names do not; every
+ * truncation of the DER is handled without reading past it (ASan). */
+static void
+test_x509_real_certificate (void)
+{
+  g_autofree char *pcap = pkt_test_testdata_path ("pcaps/zeek-tls-conn-with-extensions.pcap");
+  if (!pcap || !pkt_test_require_program ("tshark"))
+    return;
+  const char *hex_argv[] = { "tshark",
+                             "-r",
+                             pcap,
+                             "-Y",
+                             "tls.handshake.certificate",
+                             "-T",
+                             "fields",
+                             "-e",
+                             "tls.handshake.certificate",
+                             NULL };
+  const char *dns_argv[]
+      = { "tshark",         "-r", pcap, "-Y", "tls.handshake.certificate", "-T", "fields", "-e",
+          "x509ce.dNSName", NULL };
+  int status = 0;
+  g_autoptr (GError) err = NULL;
+  g_autofree char *hex = pkt_test_spawn (hex_argv, &status, &err);
+  g_assert_no_error (err);
+  g_autofree char *dns = pkt_test_spawn (dns_argv, &status, &err);
+  g_assert_no_error (err);
+  g_strstrip (hex);
+  g_strstrip (dns);
+  char *comma = strchr (hex, ','); /* the first certificate is the leaf */
+  if (comma)
+    *comma = 0;
+  gsize n = strlen (hex) / 2;
+  g_autofree guint8 *der = g_malloc (n);
+  for (gsize i = 0; i < n; i++)
+    der[i]
+        = (guint8)(g_ascii_xdigit_value (hex[2 * i]) << 4 | g_ascii_xdigit_value (hex[2 * i + 1]));
+  g_autoptr (GPtrArray) san = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) cn = g_ptr_array_new_with_free_func (g_free);
+  g_assert_true (l7_x509_names (der, n, san, cn));
+  g_ptr_array_add (san, NULL);
+  g_autofree char *ours = g_strjoinv (",", (char **)san->pdata);
+  g_assert_cmpstr (ours, ==, dns);
+  g_assert_cmpuint (cn->len, ==, 1);
+  g_assert_true (l7_x509_cert_matches_host (der, n, "ssl.gstatic.com"));
+  g_assert_true (l7_x509_cert_matches_host (der, n, "gstatic.com"));
+  g_assert_false (l7_x509_cert_matches_host (der, n, "www.example.com"));
+  g_assert_false (l7_x509_cert_matches_host (der, n, "a.b.gstatic.com"));
+  for (gsize cut = 0; cut < n; cut++) {
+    g_autofree guint8 *part = g_memdup2 (der, cut); /* exact size: ASan sees any overread */
+    l7_x509_cert_matches_host (part, cut, "ssl.gstatic.com");
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -349,5 +423,7 @@ main (int argc, char **argv)
   }
   g_test_add_func ("/l7/tls/ja4-published", test_ja4_published_example);
   g_test_add_func ("/l7/tls/truncated", test_tls_truncated_everywhere);
+  g_test_add_func ("/l7/tls/x509/name-matching", test_x509_name_matching);
+  g_test_add_func ("/l7/tls/x509/real-certificate", test_x509_real_certificate);
   return g_test_run ();
 }
