@@ -337,8 +337,35 @@ l7_tls_version_name (guint16 v)
       return "TLSv13";
     case 0x0002:
       return "SSLv2";
+    case 0xfeff:
+      return "DTLSv10";
+    case 0xfefd:
+      return "DTLSv12";
+    case 0xfefc:
+      return "DTLSv13";
   }
-  return NULL;
+  return NULL; /* see l7_tls_version_format */
+}
+
+/* Zeek's version_strings with its default: drafts of TLS 1.3 by Zeek's own
+ * arithmetic (v / 0xff == 0x7f, draft v % 0x7f), else "unknown-<decimal>" */
+const char *
+l7_tls_version_format (guint16 v, char buf[24])
+{
+  const char *name = l7_tls_version_name (v);
+  if (name)
+    return name;
+  if (v / 0xff == 0x7f)
+    g_snprintf (buf, 24, "TLSv13-draft%u", v % 0x7f);
+  else
+    g_snprintf (buf, 24, "unknown-%u", v);
+  return buf;
+}
+
+gboolean
+l7_tls_version_is_13 (guint16 v)
+{
+  return v == 0x0304 || (v >> 8) == 0x7f;
 }
 
 const char *

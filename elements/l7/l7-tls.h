@@ -50,6 +50,10 @@ void l7_tls_ja3s (const L7TlsServerHello *sh, char out[33]);
 void l7_tls_ja4 (const L7TlsClientHello *ch, gboolean quic, char out[40]);
 
 const char *l7_tls_version_name (guint16 v);
+/* the name Zeek logs for @v; @buf holds it when it is not a constant */
+const char *l7_tls_version_format (guint16 v, char buf[24]);
+/* TLS 1.3 or one of its drafts (0x7fNN) */
+gboolean l7_tls_version_is_13 (guint16 v);
 const char *l7_tls_cipher_name (guint16 c); /* NULL if unknown */
 const char *l7_tls_curve_name (guint16 g);  /* NULL if unknown */
 

@@ -28,6 +28,7 @@ typedef struct {
   char **alpn;
   char uid_buf[PKT_UID_MAX];
   char cipher_buf[24];
+  char version_buf[24];
 } SslRecord;
 
 #define F(n, t, m)                                                                                 \
@@ -226,7 +227,7 @@ on_handshake (PktTlsParse *self, TlsFlow *f, guint dir, guint type, const guint8
         return;
       }
       PKT_STAT_ADD (self->server_hellos, 1);
-      if (f->sh->version == 0x0304) {
+      if (l7_tls_version_is_13 (f->sh->version)) {
         f->curve = f->sh->key_share_group;
         f->encrypted[1] = TRUE; /* the rest of the server's handshake is encrypted */
       }
@@ -286,9 +287,8 @@ drain_records (PktTlsParse *self, TlsFlow *f, guint dir)
     if (s->buf->len - off - 5 < rl)
       break;
     switch (r[0]) {
-      case 20:
-        if (!f->encrypted[dir])
-          add_history (f, dir, 'i');
+      case 20: /* never encrypted itself; TLS 1.3 sends it after ServerHello */
+        add_history (f, dir, 'i');
         f->ccs[dir] = TRUE;
         f->encrypted[dir] = TRUE;
         break;
@@ -399,7 +399,7 @@ tls_flush_flow (PktL7Parser *parser, gpointer state)
       r->alpn[i] = g_strdup (f->ch->alpn[i]);
   }
   if (f->sh) {
-    r->version = l7_tls_version_name (f->sh->version);
+    r->version = l7_tls_version_format (f->sh->version, r->version_buf);
     r->cipher = l7_tls_cipher_name (f->sh->cipher);
     if (!r->cipher) {
       g_snprintf (r->cipher_buf, sizeof r->cipher_buf, "unknown-%u", f->sh->cipher);
@@ -411,9 +411,9 @@ tls_flush_flow (PktL7Parser *parser, gpointer state)
     if (f->sh->alpn[0])
       r->next_protocol = g_strdup (f->sh->alpn);
     /* an abbreviated handshake: no certificate before the server's CCS */
-    r->resumed = f->sh->version < 0x0304 && f->ccs[1] && !f->saw_cert[1];
-    r->established
-        = f->sh->version >= 0x0304 ? (f->appdata[0] && f->appdata[1]) : (f->ccs[0] && f->ccs[1]);
+    r->resumed = !l7_tls_version_is_13 (f->sh->version) && f->ccs[1] && !f->saw_cert[1];
+    r->established = l7_tls_version_is_13 (f->sh->version) ? (f->appdata[0] && f->appdata[1])
+                                                           : (f->ccs[0] && f->ccs[1]);
   }
   r->ssl_history = g_strndup (f->history, f->history_len);
   /* as Zeek: only with an SNI and a server certificate */

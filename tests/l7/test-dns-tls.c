@@ -347,6 +347,21 @@ test_x509_name_matching (void)
     g_assert_true (l7_x509_name_matches (cases[i].pattern, cases[i].host) == cases[i].match);
 }
 
+/* Version names as Zeek's version_strings (and its default function) */
+static void
+test_tls_version_names (void)
+{
+  char buf[24];
+  g_assert_cmpstr (l7_tls_version_format (0x0303, buf), ==, "TLSv12");
+  g_assert_cmpstr (l7_tls_version_format (0x0304, buf), ==, "TLSv13");
+  g_assert_cmpstr (l7_tls_version_format (0x7f1c, buf), ==, "TLSv13-draft28");
+  g_assert_cmpstr (l7_tls_version_format (0x7f12, buf), ==, "TLSv13-draft18");
+  g_assert_cmpstr (l7_tls_version_format (0xfefd, buf), ==, "DTLSv12");
+  g_assert_cmpstr (l7_tls_version_format (0xfb1a, buf), ==, "unknown-64282");
+  g_assert_true (l7_tls_version_is_13 (0x7f1c));
+  g_assert_false (l7_tls_version_is_13 (0x0303));
+}
+
 /* The leaf certificate of the reference trace: our SAN dNSNames equal
  * tshark's x509ce.dNSName; the SNI matches, other names do not; every
  * truncation of the DER is handled without reading past it (ASan). */
@@ -423,6 +438,7 @@ main (int argc, char **argv)
   }
   g_test_add_func ("/l7/tls/ja4-published", test_ja4_published_example);
   g_test_add_func ("/l7/tls/truncated", test_tls_truncated_everywhere);
+  g_test_add_func ("/l7/tls/version-names", test_tls_version_names);
   g_test_add_func ("/l7/tls/x509/name-matching", test_x509_name_matching);
   g_test_add_func ("/l7/tls/x509/real-certificate", test_x509_real_certificate);
   return g_test_run ();
