@@ -60,6 +60,36 @@ class TestGI(unittest.TestCase):
         self.assertTrue(p.run(10 * 1000 * 1000))
         self.assertEqual(sum(seen), 512)
 
+    def test_flow_signals_carry_conn_records(self):
+        # flowtrack's flow-started/flow-ended hand Python a boxed conn record.
+        # As with any boxed signal argument in PyGObject, it is valid during
+        # the callback; copy() keeps one (a new reference).
+        p = Pkt.parse_launch(
+            "testsrc num-packets=3000 protocol=tcp flows=6 seed=7 ! flowtrack name=ft ! fakesink")
+        started, ended, kept = [], [], []
+
+        def on_ended(el, rec):
+            ok, proto = rec.get_field("proto")
+            ok2, pkts = rec.get_field("orig_pkts")
+            ended.append((rec.get_kind(), ok and ok2, proto, pkts, rec.list_field_names()))
+            kept.append(rec.copy())
+
+        ft = p.get_by_name("ft")
+        ft.connect("flow-started", lambda el, rec: started.append(rec.get_kind()))
+        ft.connect("flow-ended", on_ended)
+        self.assertTrue(p.run(10 * 1000 * 1000))
+        self.assertGreater(len(ended), 0)
+        self.assertEqual(len(started), ft.props.created)
+        self.assertEqual(len(ended), ft.props.created)
+        for kind, ok, proto, pkts, names in ended:
+            self.assertEqual(kind, "conn")
+            self.assertTrue(ok)
+            self.assertEqual(proto, "tcp")
+            self.assertGreater(pkts, 0)
+            self.assertIn("history", names)
+        import json
+        self.assertEqual(json.loads(kept[0].to_json())["proto"], "tcp")
+
     def test_bus_watch_in_main_loop(self):
         p = Pkt.parse_launch("testsrc num-packets=100 ! fakesink")
         loop = GLib.MainLoop()
