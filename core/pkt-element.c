@@ -330,10 +330,16 @@ pkt_element_is_flushing (PktElement *self)
   return g_atomic_int_get (&priv->flushing);
 }
 
-static const char *
-state_name (PktState s)
+/**
+ * pkt_state_get_name:
+ * @state: a #PktState
+ *
+ * Returns: "NULL", "READY", "PLAYING", or "?" for anything else
+ */
+const char *
+pkt_state_get_name (PktState state)
 {
-  switch (s) {
+  switch (state) {
     case PKT_STATE_NULL:
       return "NULL";
     case PKT_STATE_READY:
@@ -361,8 +367,8 @@ element_change_one (PktElement *self, PktState next, GError **error)
   if (!klass->change_state (self, t, &local)) {
     if (local == NULL)
       g_set_error (&local, PKT_ERROR, PKT_ERROR_STATE, "%s: could not change state from %s to %s",
-                   priv->name ? priv->name : G_OBJECT_TYPE_NAME (self), state_name (old),
-                   state_name (next));
+                   priv->name ? priv->name : G_OBJECT_TYPE_NAME (self), pkt_state_get_name (old),
+                   pkt_state_get_name (next));
     /* going down never fails: release is unconditional */
     if (next > old) {
       g_propagate_error (error, g_steal_pointer (&local));

@@ -560,21 +560,6 @@ on_stats_tick (gpointer user_data)
 
 /* ---- bus ---------------------------------------------------------------- */
 
-static const char *
-state_name (int state)
-{
-  switch (state) {
-    case PKT_STATE_NULL:
-      return "NULL";
-    case PKT_STATE_READY:
-      return "READY";
-    case PKT_STATE_PLAYING:
-      return "PLAYING";
-    default:
-      return "?";
-  }
-}
-
 /* Element errors read "NAME: what went wrong" (pkt_element_error() and
  * pkt_element_set_error() prepend the name); we print the name once. */
 static const char *
@@ -629,7 +614,7 @@ on_bus_message (PktBus *bus, PktMessage *m, gpointer user_data)
         g_variant_lookup (m->payload, "old", "i", &old_state);
         g_variant_lookup (m->payload, "new", "i", &new_state);
         g_printerr ("STATE_CHANGED %s: %s -> %s\n", m->src_name ? m->src_name : "?",
-                    state_name (old_state), state_name (new_state));
+                    pkt_state_get_name (old_state), pkt_state_get_name (new_state));
       }
       break;
     default:
@@ -854,7 +839,7 @@ report_state_failure (Launch *l, PktState target, const GError *error)
       g_printerr ("ERROR: %s\n", text);
   }
   if (l->verbose)
-    g_printerr ("(while setting the pipeline to %s)\n", state_name (target));
+    g_printerr ("(while setting the pipeline to %s)\n", pkt_state_get_name (target));
 }
 
 static gboolean
@@ -862,7 +847,7 @@ set_state (Launch *l, PktState state)
 {
   g_autoptr (GError) error = NULL;
   if (l->verbose)
-    g_printerr ("Setting pipeline to %s\n", state_name (state));
+    g_printerr ("Setting pipeline to %s\n", pkt_state_get_name (state));
   if (pkt_element_set_state (l->pipeline, state, &error))
     return TRUE;
   report_state_failure (l, state, error);

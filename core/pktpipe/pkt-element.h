@@ -11,6 +11,8 @@ G_BEGIN_DECLS
 #define PKT_TYPE_ELEMENT (pkt_element_get_type ())
 G_DECLARE_DERIVABLE_TYPE (PktElement, pkt_element, PKT, ELEMENT, GInitiallyUnowned)
 
+const char *pkt_state_get_name (PktState state);
+
 /**
  * PktElementFlags:
  * @PKT_ELEMENT_FLAG_SOURCE: the element produces data (owns a streaming thread)
