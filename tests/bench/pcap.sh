@@ -90,3 +90,24 @@ row "pkt-launch pcapsrc copy=true ! fakesink" "$pkts" "$t_copy"
 row "pkt-launch pcapsrc filter='tcp port 22' ! fakesink" "$pkts" "$t_filt"
 row "tcpdump -r BIG -w /dev/null" "$pkts" "$t_tcpdump"
 row "tshark -n -r SLICE (1/16 of BIG)" "$slice_pkts" "$t_tshark_slice"
+
+# The floor: a bare C loop over BIG's record headers, mapped or read
+# (tests/bench/pcap-walk.c). Why pcapsrc reads large files in chunks.
+walk="$work/pcap-walk"
+if cc -O2 -o "$walk" "$root/tests/bench/pcap-walk.c" 2> /dev/null; then
+  printf '
+bare loop over the record headers of BIG (CPU s): mmap %s, read %s\n' \
+    "$("$walk" "$big" mmap | cut -d' ' -f1)" "$("$walk" "$big" read | cut -d' ' -f1)"
+fi
+
+# A small file looped: each pass re-reads it in chunks, while a mapping stays
+# cached. Why io=auto maps files up to 32 MiB.
+small="$work/small.pcap"
+"$launch" -q pcapsrc location="$capture" stop-packet=10000 ! pcapsink location="$small" \
+  format=pcap > /dev/null
+small_pkts=$(tcpdump -r "$small" 2> /dev/null | wc -l)
+small_loops=$(( 20000000 / small_pkts + 1 ))
+t_small_read=$(best "$launch" -q pcapsrc location="$small" loop="$small_loops" io=read ! fakesink)
+t_small_mmap=$(best "$launch" -q pcapsrc location="$small" loop="$small_loops" io=mmap ! fakesink)
+printf 'small file (%d KiB) looped %d times, CPU s: io=read %s, io=mmap %s\n' \
+  "$(( $(stat -c %s "$small") / 1024 ))" "$small_loops" "${t_small_read#* }" "${t_small_mmap#* }"
