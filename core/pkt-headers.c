@@ -92,6 +92,54 @@ l4_min_len (guint proto)
   }
 }
 
+/* Where a frame's link layer leaves off, by link type: the one prologue of
+ * pkt_packet_parse() and pkt_decap_one(). */
+typedef enum {
+  LINK_ETHERNET,  /* an Ethernet header at 0 */
+  LINK_TAGS,      /* *et at *off, maybe a VLAN tag (cooked captures) */
+  LINK_ETHERTYPE, /* *et at *off, no tags (BSD loopback) */
+  LINK_IP,        /* an IP header at 0 (raw IP link types) */
+  LINK_TRUNCATED, /* shorter than its link header */
+  LINK_UNKNOWN,
+} LinkStart;
+
+static inline LinkStart
+link_start (const PktPacket *p, guint *off, guint *et)
+{
+  const guint8 *d = p->data;
+  const guint caplen = p->caplen;
+  *off = 0;
+  switch (p->linktype) {
+    case PKT_LINK_ETHERNET:
+      return LINK_ETHERNET;
+    case PKT_LINK_RAW_IPV4:
+    case PKT_LINK_RAW_IPV6:
+    case PKT_LINK_RAW_IP:
+      return LINK_IP;
+    case PKT_LINK_LINUX_SLL:
+      if (!NEED (16))
+        return LINK_TRUNCATED;
+      *et = rd16 (d + 14);
+      *off = 16;
+      return LINK_TAGS;
+    case PKT_LINK_LINUX_SLL2:
+      if (!NEED (20))
+        return LINK_TRUNCATED;
+      *et = rd16 (d);
+      *off = 20;
+      return LINK_TAGS;
+    case PKT_LINK_NULL:
+    case PKT_LINK_LOOP:
+      if (!NEED (4))
+        return LINK_TRUNCATED;
+      *et = null_header_ethertype (d, p->linktype == PKT_LINK_LOOP);
+      *off = 4;
+      return LINK_ETHERTYPE;
+    default:
+      return LINK_UNKNOWN;
+  }
+}
+
 static gboolean
 parse_impl (PktPacket *p, guint pflags)
 {
@@ -109,16 +157,19 @@ parse_impl (PktPacket *p, guint pflags)
   p->l3_proto = 0;
   p->l4_proto = 0;
 
-  if (G_LIKELY (p->linktype == PKT_LINK_ETHERNET))
-    goto ethernet;
-  switch (p->linktype) {
-    case PKT_LINK_ETHERNET:
+  switch (link_start (p, &off, &et)) {
+    case LINK_ETHERNET:
       goto ethernet;
-    case PKT_LINK_RAW_IPV4:
-      goto ipv4;
-    case PKT_LINK_RAW_IPV6:
-      goto ipv6;
-    case PKT_LINK_RAW_IP:
+    case LINK_TAGS:
+      goto tags;
+    case LINK_ETHERTYPE:
+      goto dispatch;
+    case LINK_IP:
+      /* raw IPv4/IPv6 links say which; generic raw IP: the version nibble */
+      if (p->linktype == PKT_LINK_RAW_IPV4)
+        goto ipv4;
+      if (p->linktype == PKT_LINK_RAW_IPV6)
+        goto ipv6;
       if (!NEED (1))
         goto malformed;
       if ((d[0] >> 4) == 4)
@@ -126,26 +177,9 @@ parse_impl (PktPacket *p, guint pflags)
       if ((d[0] >> 4) == 6)
         goto ipv6;
       goto malformed;
-    case PKT_LINK_LINUX_SLL:
-      if (!NEED (16))
-        goto malformed;
-      et = rd16 (d + 14);
-      off = 16;
-      goto tags;
-    case PKT_LINK_LINUX_SLL2:
-      if (!NEED (20))
-        goto malformed;
-      et = rd16 (d);
-      off = 20;
-      goto tags;
-    case PKT_LINK_NULL:
-    case PKT_LINK_LOOP:
-      if (!NEED (4))
-        goto malformed;
-      et = null_header_ethertype (d, p->linktype == PKT_LINK_LOOP);
-      off = 4;
-      goto dispatch;
-    default:
+    case LINK_TRUNCATED:
+      goto malformed;
+    case LINK_UNKNOWN:
       goto done;
   }
 
@@ -1210,35 +1244,18 @@ pkt_decap_one (PktPacket *p, guint protocols, const PktDecapConfig *config, PktT
   PktHeaderResult r;
   PktDecapResult res = PKT_DECAP_RESULT_NONE;
 
-  if (G_LIKELY (p->linktype == PKT_LINK_ETHERNET))
-    goto ethernet;
-  switch (p->linktype) {
-    case PKT_LINK_ETHERNET:
-      break;
-    case PKT_LINK_RAW_IPV4:
-    case PKT_LINK_RAW_IPV6:
-    case PKT_LINK_RAW_IP:
-      goto ip;
-    case PKT_LINK_LINUX_SLL:
-      if (!NEED (16))
-        goto malformed;
-      et = rd16 (d + 14);
-      off = 16;
+  switch (link_start (p, &off, &et)) {
+    case LINK_ETHERNET:
+      goto ethernet;
+    case LINK_TAGS:
       goto tags;
-    case PKT_LINK_LINUX_SLL2:
-      if (!NEED (20))
-        goto malformed;
-      et = rd16 (d);
-      off = 20;
-      goto tags;
-    case PKT_LINK_NULL:
-    case PKT_LINK_LOOP:
-      if (!NEED (4))
-        goto malformed;
-      et = null_header_ethertype (d, p->linktype == PKT_LINK_LOOP);
-      off = 4;
+    case LINK_ETHERTYPE:
       goto dispatch;
-    default:
+    case LINK_IP:
+      goto ip;
+    case LINK_TRUNCATED:
+      goto malformed;
+    case LINK_UNKNOWN:
       return PKT_DECAP_RESULT_NONE;
   }
 
