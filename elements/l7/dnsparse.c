@@ -11,9 +11,7 @@
 typedef struct {
   PktRecord rec;
   gint64 ts;
-  const char *uid;
-  PktAddr orig_h, resp_h;
-  guint16 orig_p, resp_p;
+  PktL7RecordId id;
   const char *proto;
   guint64 trans_id;
   gint64 rtt;
@@ -31,7 +29,6 @@ typedef struct {
   gboolean rejected;
   guint64 opcode;
   const char *opcode_name;
-  char uid_buf[PKT_UID_MAX];
 } DnsRecord;
 
 #define F(n, t, m)                                                                                 \
@@ -44,11 +41,7 @@ typedef struct {
   }
 static const PktFieldDesc dns_fields[] = {
   F ("ts", PKT_FIELD_TIME, ts),
-  F ("uid", PKT_FIELD_STRING, uid),
-  F ("id.orig_h", PKT_FIELD_ADDR, orig_h),
-  F ("id.orig_p", PKT_FIELD_PORT, orig_p),
-  F ("id.resp_h", PKT_FIELD_ADDR, resp_h),
-  F ("id.resp_p", PKT_FIELD_PORT, resp_p),
+  PKT_L7_ID_FIELDS (DnsRecord, id),
   F ("proto", PKT_FIELD_STRING, proto),
   F ("trans_id", PKT_FIELD_UINT, trans_id),
   FS ("rtt", PKT_FIELD_INTERVAL, rtt, rtt_set),
@@ -99,9 +92,7 @@ typedef struct {
 } Pending;
 
 typedef struct {
-  guint64 flow_id;
-  PktAddr orig_h, resp_h;
-  guint16 orig_p, resp_p;
+  PktL7Conn conn;
   gboolean tcp;
   Pending pending[MAX_PENDING];
   PktL7Stream stream[2];
@@ -123,7 +114,7 @@ static GParamSpec *props[N_PROPS];
 static const char *
 opcode_name (DnsFlow *f, guint8 op)
 {
-  if (f->resp_p != 137)
+  if (f->conn.resp_p != 137)
     return l7_dns_opcode_name (op);
   switch (op) {
     case 0:
@@ -149,12 +140,7 @@ record_new (DnsFlow *f, gint64 ts)
 {
   DnsRecord *r = (DnsRecord *)pkt_record_new (&pkt_dns_record_type);
   r->ts = ts;
-  pkt_flow_format_uid (f->flow_id, r->uid_buf);
-  r->uid = r->uid_buf;
-  r->orig_h = f->orig_h;
-  r->resp_h = f->resp_h;
-  r->orig_p = f->orig_p;
-  r->resp_p = f->resp_p;
+  pkt_l7_record_id_set (&r->id, &f->conn);
   r->proto = f->tcp ? "tcp" : "udp";
   return r;
 }
@@ -188,7 +174,7 @@ set_question (DnsRecord *r, gboolean has_q, const char *qname, guint16 qtype, gu
 {
   if (qname[0] || has_q) {
     /* as Zeek: NetBIOS names decoded, DNS names lower-cased */
-    r->query = r->resp_p == 137 ? decode_netbios_name (qname) : g_ascii_strdown (qname, -1);
+    r->query = r->id.resp_p == 137 ? decode_netbios_name (qname) : g_ascii_strdown (qname, -1);
   }
   if (has_q) {
     r->q_set = TRUE;
@@ -330,12 +316,8 @@ dns_handle (PktL7Parser *parser, gpointer state, const PktL7Packet *pkt)
 {
   PktDnsParse *self = PKT_DNS_PARSE (parser);
   DnsFlow *f = state;
-  if (f->flow_id == 0) {
-    f->flow_id = pkt->flow_id;
-    f->orig_h = pkt->orig_h;
-    f->resp_h = pkt->resp_h;
-    f->orig_p = pkt->orig_p;
-    f->resp_p = pkt->resp_p;
+  if (f->conn.flow_id == 0) {
+    pkt_l7_conn_set (&f->conn, pkt);
     f->tcp = pkt->key.proto == 6;
   }
   if (!f->tcp) {

@@ -18,9 +18,7 @@
 typedef struct {
   PktRecord rec;
   gint64 ts;
-  const char *uid;
-  PktAddr orig_h, resp_h;
-  guint16 orig_p, resp_p;
+  PktL7RecordId id;
   guint64 trans_depth;
   char *method, *host, *uri, *referrer, *version, *user_agent, *origin;
   guint64 request_body_len, response_body_len;
@@ -35,7 +33,6 @@ typedef struct {
   char **proxied;
   char **orig_fuids, **orig_filenames, **orig_mime_types;
   char **resp_fuids, **resp_filenames, **resp_mime_types;
-  char uid_buf[PKT_UID_MAX];
 } HttpRecord;
 
 #define F(n, t, m)                                                                                 \
@@ -48,11 +45,7 @@ typedef struct {
   }
 static const PktFieldDesc http_fields[] = {
   F ("ts", PKT_FIELD_TIME, ts),
-  F ("uid", PKT_FIELD_STRING, uid),
-  F ("id.orig_h", PKT_FIELD_ADDR, orig_h),
-  F ("id.orig_p", PKT_FIELD_PORT, orig_p),
-  F ("id.resp_h", PKT_FIELD_ADDR, resp_h),
-  F ("id.resp_p", PKT_FIELD_PORT, resp_p),
+  PKT_L7_ID_FIELDS (HttpRecord, id),
   F ("trans_depth", PKT_FIELD_UINT, trans_depth),
   F ("method", PKT_FIELD_STRING, method),
   F ("host", PKT_FIELD_STRING, host),
@@ -120,9 +113,7 @@ typedef struct {
 enum { KIND_UNKNOWN, KIND_HTTP, KIND_OTHER };
 
 typedef struct {
-  guint64 flow_id;
-  PktAddr orig_h, resp_h;
-  guint16 orig_p, resp_p;
+  PktL7Conn conn;
   int kind;
   PktL7Stream stream[2];
   L7HttpParser parser[2];
@@ -180,12 +171,7 @@ emit_trans (PktHttpParse *self, HttpFlow *f, Trans *t)
     return;
   HttpRecord *r = (HttpRecord *)pkt_record_new (&pkt_http_record_type);
   r->ts = t->ts;
-  pkt_flow_format_uid (f->flow_id, r->uid_buf);
-  r->uid = r->uid_buf;
-  r->orig_h = f->orig_h;
-  r->resp_h = f->resp_h;
-  r->orig_p = f->orig_p;
-  r->resp_p = f->resp_p;
+  pkt_l7_record_id_set (&r->id, &f->conn);
   r->trans_depth = t->depth;
   if (t->have_req) {
     r->method = g_strdup (t->req.method);
@@ -434,10 +420,7 @@ same_endpoint (const PktAddr *a, guint16 ap, const PktAddr *b, guint16 bp)
 static void
 follow_flip (HttpFlow *f, const PktL7Packet *pkt)
 {
-  f->orig_h = pkt->orig_h;
-  f->resp_h = pkt->resp_h;
-  f->orig_p = pkt->orig_p;
-  f->resp_p = pkt->resp_p;
+  pkt_l7_conn_set (&f->conn, pkt);
   PktL7Stream s = f->stream[0];
   f->stream[0] = f->stream[1];
   f->stream[1] = s;
@@ -455,15 +438,11 @@ http_handle (PktL7Parser *parser, gpointer state, const PktL7Packet *pkt)
 {
   PktHttpParse *self = PKT_HTTP_PARSE (parser);
   HttpFlow *f = state;
-  if (f->flow_id == 0) {
-    f->flow_id = pkt->flow_id;
-    f->orig_h = pkt->orig_h;
-    f->resp_h = pkt->resp_h;
-    f->orig_p = pkt->orig_p;
-    f->resp_p = pkt->resp_p;
+  if (f->conn.flow_id == 0) {
+    pkt_l7_conn_set (&f->conn, pkt);
     l7_http_parser_init (&f->parser[0], FALSE);
     l7_http_parser_init (&f->parser[1], TRUE);
-  } else if (!same_endpoint (&f->orig_h, f->orig_p, &pkt->orig_h, pkt->orig_p))
+  } else if (!same_endpoint (&f->conn.orig_h, f->conn.orig_p, &pkt->orig_h, pkt->orig_p))
     follow_flip (f, pkt);
   f->now = pkt->packet->ts_ns;
   guint dir = pkt->dir;

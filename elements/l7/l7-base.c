@@ -48,9 +48,24 @@ static const PktPadTemplate records_template
     = { "records", PKT_PAD_SRC, PKT_PAD_KIND_RECORDS, PKT_PAD_REQUEST };
 
 void
-pkt_l7_format_uid (guint64 flow_id, char *buf)
+pkt_l7_conn_set (PktL7Conn *conn, const PktL7Packet *pkt)
 {
-  pkt_flow_format_uid (flow_id, buf);
+  conn->flow_id = pkt->flow_id;
+  conn->orig_h = pkt->orig_h;
+  conn->resp_h = pkt->resp_h;
+  conn->orig_p = pkt->orig_p;
+  conn->resp_p = pkt->resp_p;
+}
+
+void
+pkt_l7_record_id_set (PktL7RecordId *id, const PktL7Conn *conn)
+{
+  pkt_flow_format_uid (conn->flow_id, id->uid_buf);
+  id->uid = id->uid_buf;
+  id->orig_h = conn->orig_h;
+  id->resp_h = conn->resp_h;
+  id->orig_p = conn->orig_p;
+  id->resp_p = conn->resp_p;
 }
 
 static void

@@ -64,7 +64,35 @@ gboolean pkt_l7_stream_feed (PktL7Parser *self, PktL7Stream *s, const PktL7Packe
 void pkt_l7_stream_consume (PktL7Stream *s, gsize n);
 void pkt_l7_stream_clear (PktL7Stream *s);
 
-void pkt_l7_format_uid (guint64 flow_id, char *buf);
+/* The connection an l7 flow state is about, as flowtrack saw it. */
+typedef struct {
+  guint64 flow_id; /* 0 until the first packet */
+  PktAddr orig_h, resp_h;
+  guint16 orig_p, resp_p;
+} PktL7Conn;
+
+/* Zeek's uid and id.* columns, the head of every l7 record */
+typedef struct {
+  const char *uid;
+  PktAddr orig_h, resp_h;
+  guint16 orig_p, resp_p;
+  char uid_buf[PKT_UID_MAX];
+} PktL7RecordId;
+
+/* Takes the connection from @pkt (first packet, or after a role flip) */
+void pkt_l7_conn_set (PktL7Conn *conn, const PktL7Packet *pkt);
+/* Fills a record's uid and id.* from @conn */
+void pkt_l7_record_id_set (PktL7RecordId *id, const PktL7Conn *conn);
+
+/* The field descriptions of a PktL7RecordId member @m of record type @T */
+#define PKT_L7_ID_FIELDS(T, m)                                                                     \
+  { "uid", PKT_FIELD_STRING, G_STRUCT_OFFSET (T, m.uid), -1 },                                     \
+      { "id.orig_h", PKT_FIELD_ADDR, G_STRUCT_OFFSET (T, m.orig_h), -1 },                          \
+      { "id.orig_p", PKT_FIELD_PORT, G_STRUCT_OFFSET (T, m.orig_p), -1 },                          \
+      { "id.resp_h", PKT_FIELD_ADDR, G_STRUCT_OFFSET (T, m.resp_h), -1 },                          \
+  {                                                                                                \
+    "id.resp_p", PKT_FIELD_PORT, G_STRUCT_OFFSET (T, m.resp_p), -1                                 \
+  }
 
 /* GHashTable callbacks for guint64 flow ids, shared by every l7 element
  * keyed by flow id. Ids are slot index | generation << 32: the hash mixes

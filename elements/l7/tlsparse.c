@@ -12,9 +12,7 @@
 typedef struct {
   PktRecord rec;
   gint64 ts;
-  const char *uid;
-  PktAddr orig_h, resp_h;
-  guint16 orig_p, resp_p;
+  PktL7RecordId id;
   const char *version, *cipher, *curve;
   char *server_name;
   gboolean resumed;
@@ -26,7 +24,6 @@ typedef struct {
   gboolean sni_matches_cert, sni_matches_cert_set;
   char *ja3, *ja3s, *ja4;
   char **alpn;
-  char uid_buf[PKT_UID_MAX];
   char cipher_buf[24];
   char version_buf[24];
 } SslRecord;
@@ -37,11 +34,7 @@ typedef struct {
   }
 static const PktFieldDesc ssl_fields[] = {
   F ("ts", PKT_FIELD_TIME, ts),
-  F ("uid", PKT_FIELD_STRING, uid),
-  F ("id.orig_h", PKT_FIELD_ADDR, orig_h),
-  F ("id.orig_p", PKT_FIELD_PORT, orig_p),
-  F ("id.resp_h", PKT_FIELD_ADDR, resp_h),
-  F ("id.resp_p", PKT_FIELD_PORT, resp_p),
+  PKT_L7_ID_FIELDS (SslRecord, id),
   F ("version", PKT_FIELD_STRING, version),
   F ("cipher", PKT_FIELD_STRING, cipher),
   F ("curve", PKT_FIELD_STRING, curve),
@@ -87,10 +80,8 @@ const PktRecordType pkt_ssl_record_type = {
 enum { KIND_UNKNOWN, KIND_TLS, KIND_OTHER };
 
 typedef struct {
-  guint64 flow_id;
+  PktL7Conn conn;
   gint64 ts;
-  PktAddr orig_h, resp_h;
-  guint16 orig_p, resp_p;
   int kind;
   PktL7Stream stream[2];
   GByteArray *hs[2];
@@ -335,13 +326,9 @@ tls_handle (PktL7Parser *parser, gpointer state, const PktL7Packet *pkt)
 {
   PktTlsParse *self = PKT_TLS_PARSE (parser);
   TlsFlow *f = state;
-  if (f->flow_id == 0) {
-    f->flow_id = pkt->flow_id;
+  if (f->conn.flow_id == 0) {
+    pkt_l7_conn_set (&f->conn, pkt);
     f->ts = pkt->packet->ts_ns;
-    f->orig_h = pkt->orig_h;
-    f->resp_h = pkt->resp_h;
-    f->orig_p = pkt->orig_p;
-    f->resp_p = pkt->resp_p;
     f->hs[0] = g_byte_array_new ();
     f->hs[1] = g_byte_array_new ();
   }
@@ -380,12 +367,7 @@ tls_flush_flow (PktL7Parser *parser, gpointer state)
     return;
   SslRecord *r = (SslRecord *)pkt_record_new (&pkt_ssl_record_type);
   r->ts = f->ts;
-  pkt_flow_format_uid (f->flow_id, r->uid_buf);
-  r->uid = r->uid_buf;
-  r->orig_h = f->orig_h;
-  r->resp_h = f->resp_h;
-  r->orig_p = f->orig_p;
-  r->resp_p = f->resp_p;
+  pkt_l7_record_id_set (&r->id, &f->conn);
   if (f->ch->sni[0])
     r->server_name = g_strdup (f->ch->sni);
   char h[40];
