@@ -684,10 +684,46 @@ test_mixed (void)
   }
 }
 
+/* Whether @path is mapped into this process now (/proc/self/maps) */
+static gboolean
+file_is_mapped (const char *path)
+{
+  g_autofree char *maps = NULL;
+  g_assert_true (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL));
+  g_autofree char *real = realpath (path, NULL);
+  return strstr (maps, real ? real : path) != NULL;
+}
+
+/* io decides how the file is read: at READY, io=mmap and io=auto (a file
+ * under 32 MiB) have the file mapped, io=read has not. */
+static void
+test_io_mode_is_used (void)
+{
+  g_autofree char *in = pkt_test_testdata_path ("pcaps/zeek-ssh.pcap");
+  if (!in)
+    return;
+  const struct {
+    const char *io;
+    gboolean mapped;
+  } cases[] = { { "mmap", TRUE }, { "auto", TRUE }, { "read", FALSE } };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autofree char *d
+        = g_strdup_printf ("pcapsrc location='%s' io=%s ! fakesink", in, cases[i].io);
+    g_autoptr (GError) err = NULL;
+    g_autoptr (PktElement) p = g_object_ref_sink (pkt_parse_launch (d, &err));
+    g_assert_no_error (err);
+    g_assert_false (file_is_mapped (in));
+    g_assert_true (pkt_element_set_state (p, PKT_STATE_READY, &err));
+    g_assert_no_error (err);
+    g_assert_true (file_is_mapped (in) == cases[i].mapped);
+    g_assert_true (pkt_element_set_state (p, PKT_STATE_NULL, &err));
+  }
+}
+
 /* Reading in 1 MiB chunks (io=read, the default for large files: records
  * straddle chunk ends, each pass reads the file again) and borrowing from a
  * mapping (io=mmap) give the same packets, byte for byte, over several
- * passes. */
+ * passes. (That the two really differ is test_io_mode_is_used's.) */
 static void
 test_read_and_mmap_agree (void)
 {
@@ -781,6 +817,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pcap/src/truncated", test_truncated);
   g_test_add_func ("/pcap/src/start-stop-loop", test_start_stop_loop);
   g_test_add_func ("/pcap/src/read-and-mmap-agree", test_read_and_mmap_agree);
+  g_test_add_func ("/pcap/src/io-mode-is-used", test_io_mode_is_used);
   g_test_add_func ("/pcap/src/pace", test_pace);
   g_test_add_func ("/pcap/src/stdin", test_stdin);
   g_test_add_func ("/pcap/roundtrip/all", test_roundtrip_all);
