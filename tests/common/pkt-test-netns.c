@@ -164,6 +164,23 @@ pkt_test_netns_new (GError **error)
   return g_steal_pointer (&ns);
 }
 
+/* Another veth pair between the two namespaces, @queues RX and TX queues
+ * per end (0: the kernel's default), both ends up. */
+gboolean
+pkt_test_netns_add_veth (PktTestNetns *ns, const char *if_a, const char *if_b, guint queues,
+                         GError **error)
+{
+  g_autofree char *q = g_strdup_printf ("%u", queues ? queues : 1);
+  if (!RUN (error, "ip", "link", "add", if_a, "netns", ns->ns_a, "numtxqueues", q, "numrxqueues", q,
+            "type", "veth", "peer", "name", if_b, "netns", ns->ns_b, "numtxqueues", q,
+            "numrxqueues", q))
+    return FALSE;
+  if (!RUN (error, "ip", "-n", ns->ns_a, "link", "set", if_a, "up")
+      || !RUN (error, "ip", "-n", ns->ns_b, "link", "set", if_b, "up"))
+    return FALSE;
+  return netns_wait_up (ns->ns_a, if_a, error) && netns_wait_up (ns->ns_b, if_b, error);
+}
+
 void
 pkt_test_netns_free (PktTestNetns *ns)
 {
@@ -206,47 +223,4 @@ pkt_test_netns_exec (const char *ns, const char *const *argv, char **out, GError
   if (WIFEXITED (status))
     return WEXITSTATUS (status);
   return 128 + (WIFSIGNALED (status) ? WTERMSIG (status) : 0);
-}
-
-int
-pkt_test_netns_enter (const char *ns, GError **error)
-{
-  g_autofree char *path = g_build_filename ("/run/netns", ns, NULL);
-  int old_fd, fd;
-
-  /* thread-self: setns() switches only the calling thread. */
-  old_fd = open ("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-  if (old_fd < 0) {
-    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
-                 "cannot open current network namespace: %s", g_strerror (errno));
-    return -1;
-  }
-  fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    int e = errno;
-    close (old_fd);
-    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e),
-                 "network namespace '%s' not found (%s): %s", ns, path, g_strerror (e));
-    return -1;
-  }
-  if (setns (fd, CLONE_NEWNET) < 0) {
-    int e = errno;
-    close (fd);
-    close (old_fd);
-    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e),
-                 "cannot enter network namespace '%s': %s", ns, g_strerror (e));
-    return -1;
-  }
-  close (fd);
-  return old_fd;
-}
-
-void
-pkt_test_netns_leave (int old_fd)
-{
-  if (old_fd < 0)
-    return;
-  if (setns (old_fd, CLONE_NEWNET) < 0)
-    g_error ("cannot return to the original network namespace: %s", g_strerror (errno));
-  close (old_fd);
 }

@@ -28,11 +28,12 @@ typedef struct {
 
 PktTestNetns *pkt_test_netns_new (GError **error);
 void pkt_test_netns_free (PktTestNetns *ns);
+/* another veth pair between the namespaces (@queues per end, 0 = default), up */
+gboolean pkt_test_netns_add_veth (PktTestNetns *ns, const char *if_a, const char *if_b,
+                                  guint queues, GError **error);
 /* runs argv inside namespace @ns (via `ip netns exec`); returns exit status */
 int pkt_test_netns_exec (const char *ns, const char *const *argv, char **out, GError **error);
-/* enter/leave a namespace on the calling thread (setns); returns fd of the old ns or -1 */
-int pkt_test_netns_enter (const char *ns, GError **error);
-void pkt_test_netns_leave (int old_fd);
+/* to open a socket inside a namespace: the library's pkt_netns_enter/leave */
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PktTestNetns, pkt_test_netns_free)
 

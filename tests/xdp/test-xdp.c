@@ -107,7 +107,8 @@ static int
 open_packet_socket (const char *netns, const char *ifname, gboolean rx)
 {
   GError *error = NULL;
-  int old = pkt_test_netns_enter (netns, &error);
+  int old;
+  g_assert_true (pkt_netns_enter (netns, &old, &error));
   g_assert_no_error (error);
   int fd = socket (AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, rx ? htons (ETH_P_ALL) : 0);
   g_assert_cmpint (fd, >=, 0);
@@ -121,7 +122,7 @@ open_packet_socket (const char *netns, const char *ifname, gboolean rx)
     int size = 32 << 20;
     g_assert_cmpint (setsockopt (fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size), ==, 0);
   }
-  pkt_test_netns_leave (old);
+  pkt_netns_leave (old);
   return fd;
 }
 
@@ -379,12 +380,13 @@ test_filter (void)
       "appsink name=sink",
       ns->ns_b, ns->if_b, ns->ip_b);
   GError *error = NULL;
-  int old = pkt_test_netns_enter (ns->ns_b, &error);
+  int old;
+  g_assert_true (pkt_netns_enter (ns->ns_b, &old, &error));
   g_assert_no_error (error);
   int udp = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons (9999) };
   g_assert_cmpint (bind (udp, (struct sockaddr *)&sin, sizeof sin), ==, 0);
-  pkt_test_netns_leave (old);
+  pkt_netns_leave (old);
   PktElement *p = start_pipeline (desc);
 
   send_frames (ns->ns_a, ns->if_a, match);
@@ -932,25 +934,8 @@ test_multiqueue (void)
   }
   g_autoptr (PktTestNetns) ns = netns_new ();
   GError *error = NULL;
-  const char *add[]
-      = { "ip",          "link",        "add",         "vmqA",  "netns",  ns->ns_a,
-          "numtxqueues", "2",           "numrxqueues", "2",     "type",   "veth",
-          "peer",        "name",        "vmqB",        "netns", ns->ns_b, "numtxqueues",
-          "2",           "numrxqueues", "2",           NULL };
-  int status = 0;
-  g_free (pkt_test_spawn (add, &status, &error));
+  g_assert_true (pkt_test_netns_add_veth (ns, "vmqA", "vmqB", 2, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (status, ==, 0);
-  const char *up_a[] = { "ip", "-n", ns->ns_a, "link", "set", "vmqA", "up", NULL };
-  const char *up_b[] = { "ip", "-n", ns->ns_b, "link", "set", "vmqB", "up", NULL };
-  g_free (pkt_test_spawn (up_a, &status, NULL));
-  g_free (pkt_test_spawn (up_b, &status, NULL));
-  for (int i = 0; i < 200; i++) {
-    g_autofree char *out = ip_link (ns->ns_a, "vmqA", FALSE);
-    if (strstr (out, "\"operstate\":\"UP\""))
-      break;
-    g_usleep (10000);
-  }
   g_autoptr (GPtrArray) q0 = make_frames (ns, 7010, 0, 64);
   g_autoptr (GPtrArray) q1 = make_frames (ns, 7011, 100, 64);
 
