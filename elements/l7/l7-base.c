@@ -22,6 +22,7 @@ typedef struct {
   guint64 tcp_inactivity, udp_inactivity; /* ns of packet time; 0 = never */
   PktRecordList *pending;
   guint64 records, malformed, evicted, expired, unflowed, gaps, gap_bytes;
+  guint64 active; /* flows with state, published per batch for other threads */
   gint64 now_ns;
 } PktL7ParserPrivate;
 
@@ -193,6 +194,9 @@ static void
 push_pending (PktL7Parser *self)
 {
   PktL7ParserPrivate *priv = pkt_l7_parser_get_instance_private (self);
+  /* every batch and event ends here: publish the flow count for readers on
+   * other threads (the table itself belongs to the streaming thread) */
+  __atomic_store_n (&priv->active, (guint64)g_hash_table_size (priv->flows), __ATOMIC_RELAXED);
   if (!priv->pending)
     return;
   PktRecordList *l = g_steal_pointer (&priv->pending);
@@ -254,9 +258,12 @@ pkt_l7_parser_sink_event (PktFilter *filter, PktEvent *event)
   PktL7ParserPrivate *priv = pkt_l7_parser_get_instance_private (self);
   if (event->type == PKT_EVENT_EOS)
     flush_all (self);
-  else if (event->type == PKT_EVENT_HEARTBEAT && PKT_L7_PARSER_GET_CLASS (self)->tick) {
+  else if (event->type == PKT_EVENT_HEARTBEAT) {
+    /* a live source with no packets: time still passes, idle flows end */
     priv->now_ns = MAX (priv->now_ns, event->ts_ns);
-    PKT_L7_PARSER_GET_CLASS (self)->tick (self, priv->now_ns);
+    expire_idle (self);
+    if (PKT_L7_PARSER_GET_CLASS (self)->tick)
+      PKT_L7_PARSER_GET_CLASS (self)->tick (self, priv->now_ns);
     push_pending (self);
   }
   /* events go out of both the packets and the records pad */
@@ -341,7 +348,7 @@ pkt_l7_parser_get_property (GObject *o, guint id, GValue *v, GParamSpec *ps)
       g_value_set_uint64 (v, PKT_STAT_GET (priv->gap_bytes));
       break;
     case PROP_ACTIVE:
-      g_value_set_uint64 (v, g_hash_table_size (priv->flows));
+      g_value_set_uint64 (v, PKT_STAT_GET (priv->active));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (o, id, ps);

@@ -671,6 +671,38 @@ test_idle_flow_expires (void)
   g_assert_cmpuint (quiet, ==, 1);
 }
 
+/* A live source that sends one packet a second (each a new UDP flow) and
+ * HEARTBEATs while idle: the first packet's flow (idle timeout 100 ms) must
+ * end while flowtrack has still seen only that one flow, i.e. on HEARTBEAT
+ * time alone, not when the next packet comes. */
+static void
+test_live_idle_flows_expire (void)
+{
+  GError *err = NULL;
+  PktElement *p = pkt_parse_launch (
+      "testsrc is-live=true rate=1 flows=8 protocol=udp port=53 ! flowtrack name=ft ! dnsparse "
+      "name=d udp-inactivity=100000000 ! fakesink",
+      &err);
+  g_assert_no_error (err);
+  g_object_ref_sink (p);
+  g_assert_true (pkt_element_set_state (p, PKT_STATE_PLAYING, &err));
+  guint64 expired = 0, created = 0;
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (expired == 0 && g_get_monotonic_time () < deadline) {
+    g_usleep (10 * 1000);
+    expired = pkt_test_get_uint (p, "d", "expired");
+    created = pkt_test_get_uint (p, "ft", "created"); /* read after: an upper bound */
+  }
+  guint64 active = pkt_test_get_uint (p, "d", "active-flows");
+  g_assert_true (pkt_element_set_state (p, PKT_STATE_NULL, &err));
+  g_test_message ("live: expired %" G_GUINT64_FORMAT " with %" G_GUINT64_FORMAT
+                  " flow(s) seen, active %" G_GUINT64_FORMAT,
+                  expired, created, active);
+  g_assert_cmpuint (expired, ==, 1);
+  g_assert_cmpuint (created, ==, 1);
+  g_object_unref (p);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -679,6 +711,7 @@ main (int argc, char **argv)
   g_test_add_func ("/l7/http/parser/responses", test_parser_responses);
   g_test_add_func ("/l7/http/parser/host", test_parser_host);
   g_test_add_func ("/l7/http/element/idle-flow-expires", test_idle_flow_expires);
+  g_test_add_func ("/l7/element/live-idle-flows-expire", test_live_idle_flows_expire);
   g_test_add_func ("/l7/http/parser/rejects", test_parser_rejects);
   g_test_add_func ("/l7/http/element/crafted-sessions", test_crafted_sessions);
   for (guint i = 0; i < G_N_ELEMENTS (traces); i++) {
