@@ -108,8 +108,9 @@ datagram_drop (PktDefrag *d, Datagram *g, gboolean lost)
 {
   g_queue_unlink (&d->order, &g->link);
   g_hash_table_remove (d->table, &g->key);
+  PKT_STAT_ADD (d->stats.pending, -1);
   if (lost)
-    d->stats.lost_fragments += g->n_frags;
+    PKT_STAT_ADD (d->stats.lost_fragments, g->n_frags);
   datagram_free (d, g);
 }
 
@@ -201,7 +202,7 @@ datagram_get (PktDefrag *d, const Fragment *f, gint64 ts)
   if (g)
     return g;
   if (g_hash_table_size (d->table) >= d->max_datagrams) {
-    d->stats.evicted++;
+    PKT_STAT_ADD (d->stats.evicted, 1);
     datagram_drop (d, d->order.head->data, TRUE);
   }
   g = g_new0 (Datagram, 1);
@@ -210,6 +211,7 @@ datagram_get (PktDefrag *d, const Fragment *f, gint64 ts)
   g->total = -1;
   g->link.data = g;
   g_hash_table_insert (d->table, &g->key, g);
+  PKT_STAT_ADD (d->stats.pending, 1);
   g_queue_push_tail_link (&d->order, &g->link);
   d->bytes += sizeof (Datagram);
   return g;
@@ -286,7 +288,7 @@ enforce_bytes (PktDefrag *d, Datagram *keep)
       break;
     if (victim == keep)
       victim = d->order.head->next->data;
-    d->stats.evicted++;
+    PKT_STAT_ADD (d->stats.evicted, 1);
     datagram_drop (d, victim, TRUE);
   }
 }
@@ -310,26 +312,26 @@ pkt_defrag_push (PktDefrag *d, const PktPacket *p, guint8 **frame, gsize *frame_
   if (!ok) {
     if (!bad)
       return PKT_DEFRAG_PASS;
-    d->stats.malformed++;
+    PKT_STAT_ADD (d->stats.malformed, 1);
     return PKT_DEFRAG_MALFORMED;
   }
   f.key.vlan = p->vlan_tci & 0x0fff;
   guint end = f.off + f.len;
   /* every fragment but the last carries a multiple of 8 bytes */
   if (end > f.limit || (f.more && (f.len == 0 || f.len % 8))) {
-    d->stats.malformed++;
+    PKT_STAT_ADD (d->stats.malformed, 1);
     return PKT_DEFRAG_MALFORMED;
   }
   Datagram *g = datagram_get (d, &f, p->ts_ns);
   if ((g->total >= 0 && (end > (guint)g->total || (!f.more && end != (guint)g->total)))
       || (!f.more && end < g->max_end)) {
-    d->stats.malformed++; /* contradicts the length already known */
+    PKT_STAT_ADD (d->stats.malformed, 1); /* contradicts the length already known */
     return PKT_DEFRAG_MALFORMED;
   }
-  d->stats.fragments++;
+  PKT_STAT_ADD (d->stats.fragments, 1);
   g->n_frags++;
   if (datagram_fill (d, g, &f, p->data + f.payload_off))
-    d->stats.overlaps++;
+    PKT_STAT_ADD (d->stats.overlaps, 1);
   if (!f.more)
     g->total = (gint)end;
   if (f.off == 0 && !g->have_first) {
@@ -343,7 +345,7 @@ pkt_defrag_push (PktDefrag *d, const PktPacket *p, guint8 **frame, gsize *frame_
   }
   if (g->have_first && g->total >= 0 && g->units_set == ((guint)g->total + 7) / 8) {
     *frame = datagram_build (g, frame_len);
-    d->stats.reassembled++;
+    PKT_STAT_ADD (d->stats.reassembled, 1);
     datagram_drop (d, g, FALSE);
     return PKT_DEFRAG_DONE;
   }
@@ -358,7 +360,7 @@ pkt_defrag_expire (PktDefrag *d, gint64 now_ns)
     Datagram *g = d->order.head->data;
     if (now_ns != G_MAXINT64 && now_ns - g->first_ts < (gint64)MIN (d->timeout_ns, G_MAXINT64))
       break;
-    d->stats.timeouts++;
+    PKT_STAT_ADD (d->stats.timeouts, 1);
     datagram_drop (d, g, TRUE);
   }
 }
@@ -372,5 +374,5 @@ pkt_defrag_get_stats (PktDefrag *d)
 guint
 pkt_defrag_get_pending (PktDefrag *d)
 {
-  return g_hash_table_size (d->table);
+  return (guint)PKT_STAT_GET (d->stats.pending);
 }

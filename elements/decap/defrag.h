@@ -24,7 +24,8 @@ typedef struct {
   guint64 overlaps;       /* fragments overlapping bytes already held (first wins) */
   guint64 malformed;      /* fragments refused */
   guint64 lost_fragments; /* fragments inside dropped incomplete datagrams */
-} PktDefragStats;
+  guint64 pending;        /* incomplete datagrams held now */
+} PktDefragStats; /* written by the streaming thread only (PKT_STAT_ADD), readable anywhere */
 
 PktDefrag *pkt_defrag_new (guint max_datagrams, guint64 max_bytes, guint64 timeout_ns);
 void pkt_defrag_free (PktDefrag *d);
