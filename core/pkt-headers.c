@@ -1122,6 +1122,27 @@ pkt_vntag_parse (const guint8 *data, gsize len, PktTunnelInfo *info)
   (PKT_DECAP_MPLS | PKT_DECAP_VXLAN | PKT_DECAP_GENEVE | PKT_DECAP_GTPU | PKT_DECAP_GRE            \
    | PKT_DECAP_GUE | PKT_DECAP_IPIP | PKT_DECAP_TEREDO | PKT_DECAP_AYIYA)
 
+/* The descriptor update of one peeled layer: @data moves to @off (checked
+ * by the caller), the outermost tags and tunnel are remembered. */
+static inline void
+move_front (PktPacket *p, guint off, guint linktype, guint tunnel_type, guint32 tunnel_id,
+            const guint16 *tci, guint ntci)
+{
+  p->data += off;
+  p->caplen -= off;
+  p->len = p->len > off ? p->len - off : p->caplen;
+  p->linktype = (guint8)linktype;
+  if (ntci && p->vlan_tci == 0) {
+    p->vlan_tci = tci[0];
+    p->inner_vlan_tci = tci[1];
+  }
+  if (tunnel_type != PKT_TUNNEL_NONE && p->tunnel_type == PKT_TUNNEL_NONE) {
+    p->tunnel_type = (guint8)tunnel_type;
+    p->tunnel_id = tunnel_id;
+  }
+  pkt_packet_reset_parse (p);
+}
+
 /* Moves the front of @p to @off. The payload's fixed header must be there:
  * a tunnel whose inner header is cut short is malformed, not peeled. */
 static PktDecapResult
@@ -1149,19 +1170,7 @@ peel (PktPacket *p, guint off, guint linktype, const PktTunnelInfo *ti, const gu
     default:
       goto malformed;
   }
-  p->data = d + off;
-  p->caplen = avail;
-  p->len = p->len > off ? p->len - off : avail;
-  p->linktype = (guint8)linktype;
-  if (ntci && p->vlan_tci == 0) {
-    p->vlan_tci = tci[0];
-    p->inner_vlan_tci = tci[1];
-  }
-  if (ti->tunnel_type != PKT_TUNNEL_NONE && p->tunnel_type == PKT_TUNNEL_NONE) {
-    p->tunnel_type = ti->tunnel_type;
-    p->tunnel_id = ti->has_id ? ti->id : 0;
-  }
-  pkt_packet_reset_parse (p);
+  move_front (p, off, linktype, ti->tunnel_type, ti->has_id ? ti->id : 0, tci, ntci);
   if (out)
     *out = *ti;
   return PKT_DECAP_RESULT_DONE;
@@ -1183,7 +1192,7 @@ is_port (guint sport, guint dport, guint port)
 }
 
 /* Which UDP tunnel a port pair announces, restricted to @protocols. */
-static guint
+static inline guint
 udp_tunnel_kind (guint sport, guint dport, guint protocols, const PktDecapConfig *cfg)
 {
   if ((protocols & PKT_DECAP_VXLAN)
@@ -1230,11 +1239,10 @@ peel_gre (PktPacket *p, guint off, guint end, PktTunnelInfo *ti, guint pflags, c
   return peel (p, off, ti->inner, ti, tci, ntci, out);
 }
 
-PktDecapResult
-pkt_decap_one (PktPacket *p, guint protocols, const PktDecapConfig *config, PktTunnelInfo *out)
+/* The layer-by-layer walk: every link type, tag, label and tunnel. */
+static inline PktDecapResult
+decap_general (PktPacket *p, guint protocols, const PktDecapConfig *cfg, PktTunnelInfo *out)
 {
-  static const PktDecapConfig defaults = { 0 };
-  const PktDecapConfig *cfg = config ? config : &defaults;
   const guint8 *d = p->data;
   const guint caplen = p->caplen;
   guint off = 0, et = 0, tag_kinds = 0, ntci = 0, proto, end;
@@ -1473,6 +1481,353 @@ malformed:
   /* a header we would have had to cross is cut short */
   p->flags |= PKT_PACKET_FLAG_MALFORMED;
   return PKT_DECAP_RESULT_MALFORMED;
+}
+
+/* ---- the common case in a straight line ----
+ *
+ * Monitoring traffic is mostly one shape: Ethernet, a tag or two, IPv4,
+ * UDP to the VXLAN port, VXLAN; and inside it an untagged IPv4 frame with
+ * nothing more to peel. The general walk answers both questions (peel
+ * what? anything left?) through its layer-by-layer dispatch; the two
+ * functions below answer them for that shape alone, comparing 8-byte words
+ * against patterns after one length check. Each says "no" to anything
+ * else, every malformed header included, and the general walk then
+ * decides: they never give an answer the general walk would not
+ * (tests/decap checks that both paths agree on the shared captures and on
+ * every truncation). */
+
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+#define BYTE_AT(x, i) ((guint64)(x) << (8 * (i)))
+#else
+#define BYTE_AT(x, i) ((guint64)(x) << (8 * (7 - (i))))
+#endif
+/* a big-endian 16-bit field at byte @i of a word loaded with ld64() */
+#define BE16_AT(x, i) (BYTE_AT ((x) >> 8, i) | BYTE_AT ((x)&0xff, (i) + 1))
+/* a 16-bit field as loaded from the wire by ld16() */
+#define NET16(x) GUINT16_TO_BE (x)
+
+static inline guint64
+ld64 (const guint8 *p)
+{
+  guint64 v;
+  memcpy (&v, p, sizeof v);
+  return v;
+}
+
+static inline guint16
+ld16 (const guint8 *p)
+{
+  guint16 v;
+  memcpy (&v, p, sizeof v);
+  return v;
+}
+
+/* The word at 2 bytes before an IPv4 header (the ethertype): ethertype
+ * IPv4, version 4 and no options. */
+#define IPV4_AT2_MASK (BE16_AT (0xffff, 0) | BYTE_AT (0xff, 2))
+#define IPV4_AT2_PAT  (BE16_AT (PKT_ETH_P_IPV4, 0) | BYTE_AT (0x45, 2))
+/* The word at an IPv4 header's byte 6: flags/fragment offset, TTL, protocol */
+#define FRAG_MASK        BE16_AT (0x3fff, 0)
+#define FRAG_PROTO_MASK  (FRAG_MASK | BYTE_AT (0xff, 3))
+#define PROTO_AT6(w)     ((guint)(((w) >> (G_BYTE_ORDER == G_LITTLE_ENDIAN ? 24 : 32)) & 0xff))
+#define UNFRAGMENTED_UDP BYTE_AT (IP_PROTO_UDP, 3)
+
+/* Which UDP ports might carry a tunnel: a 1024-bit filter indexed by the
+ * port as loaded from the wire, & 1023 (ports of every enabled tunnel,
+ * either direction). A port not in it is no tunnel port; one in it is
+ * checked exactly by udp_tunnel_kind(). */
+typedef struct {
+  guint64 bits[16];
+} PortFilter;
+
+static inline void
+port_filter_add (PortFilter *f, guint port)
+{
+  const guint i = NET16 (port) & 1023;
+  f->bits[i >> 6] |= G_GUINT64_CONSTANT (1) << (i & 63);
+}
+
+static inline gboolean
+port_filter_has (const PortFilter *f, guint16 wire_port)
+{
+  const guint i = wire_port & 1023;
+  return (f->bits[i >> 6] >> (i & 63)) & 1;
+}
+
+static void
+port_filter_init (PortFilter *f, guint protocols, const PktDecapConfig *cfg)
+{
+  static const struct {
+    guint protocol;
+    guint16 port;
+  } ports[] = {
+    { PKT_DECAP_VXLAN, PKT_PORT_VXLAN },   { PKT_DECAP_VXLAN, PKT_PORT_VXLAN_LINUX },
+    { PKT_DECAP_GENEVE, PKT_PORT_GENEVE }, { PKT_DECAP_GTPU, PKT_PORT_GTPU },
+    { PKT_DECAP_GUE, PKT_PORT_GUE },       { PKT_DECAP_GUE, PKT_PORT_GUE_KATRAN },
+    { PKT_DECAP_TEREDO, PKT_PORT_TEREDO }, { PKT_DECAP_AYIYA, PKT_PORT_AYIYA },
+    { PKT_DECAP_MPLS, PKT_PORT_MPLS_UDP }, { PKT_DECAP_GRE, PKT_PORT_GRE_UDP },
+  };
+  guint i;
+  memset (f, 0, sizeof *f);
+  for (i = 0; i < G_N_ELEMENTS (ports); i++)
+    if (protocols & ports[i].protocol)
+      port_filter_add (f, ports[i].port);
+  if ((protocols & PKT_DECAP_VXLAN) && cfg->vxlan_port)
+    port_filter_add (f, cfg->vxlan_port);
+  if ((protocols & PKT_DECAP_GUE) && cfg->gue_port)
+    port_filter_add (f, cfg->gue_port);
+}
+
+#define ETH_IPV4_UDP_LEN (14 + 20 + 8)
+
+/* Untagged Ethernet, IPv4 without options, carrying nothing @protocols
+ * would peel (a fragment carries nothing to peel either). */
+static inline gboolean
+nothing_to_peel_fast (const guint8 *d, guint caplen, guint protocols, const PktDecapConfig *cfg,
+                      const PortFilter *ports)
+{
+  guint tot;
+  guint16 sport, dport;
+  guint64 w;
+
+  if (caplen < ETH_IPV4_UDP_LEN || (ld64 (d + 12) & IPV4_AT2_MASK) != IPV4_AT2_PAT)
+    return FALSE;
+  /* a total length below the UDP header's end (0 = TSO: unknown) needs
+   * the general walk's closer look */
+  tot = rd16 (d + 16);
+  if (G_UNLIKELY (tot - 1 < 20 + 8 - 1))
+    return FALSE;
+  w = ld64 (d + 20);
+  if ((w & FRAG_PROTO_MASK) == UNFRAGMENTED_UDP) {
+    sport = ld16 (d + 34);
+    dport = ld16 (d + 36);
+    if (G_LIKELY (!port_filter_has (ports, sport) && !port_filter_has (ports, dport)))
+      return TRUE;
+    return udp_tunnel_kind (GUINT16_FROM_BE (sport), GUINT16_FROM_BE (dport), protocols, cfg) == 0;
+  }
+  if (w & FRAG_MASK)
+    return TRUE;
+  switch (PROTO_AT6 (w)) {
+    case IP_PROTO_IPIP:
+    case IP_PROTO_IPV6:
+      return !(protocols & PKT_DECAP_IPIP);
+    case IP_PROTO_GRE:
+      return !(protocols & PKT_DECAP_GRE);
+    default:
+      return TRUE;
+  }
+}
+
+typedef struct {
+  guint vxlan; /* offset of the VXLAN header */
+  guint16 tci[2];
+  guint ntci;
+} VxlanMatch;
+
+static inline gboolean
+is_vlan_tag (guint16 wire_et)
+{
+  return wire_et == NET16 (PKT_ETH_P_8021Q) || wire_et == NET16 (PKT_ETH_P_8021AD)
+         || wire_et == NET16 (PKT_ETH_P_QINQ1);
+}
+
+/* The word at an 802.1Q-tagged frame's ethertype: the tag, then IPv4
+ * version 4 without options (the TCI is not compared). */
+#define TAG_IPV4_MASK (BE16_AT (0xffff, 0) | BE16_AT (0xffff, 4) | BYTE_AT (0xff, 6))
+#define TAG_IPV4_PAT                                                                               \
+  (BE16_AT (PKT_ETH_P_8021Q, 0) | BE16_AT (PKT_ETH_P_IPV4, 4) | BYTE_AT (0x45, 6))
+/* The word at a UDP header's destination port: the VXLAN port, then the
+ * VXLAN flags with I (a valid VNI) set. */
+#define VXLAN_AT_DPORT_MASK (BE16_AT (0xffff, 0) | BYTE_AT (0x08, 6))
+#define VXLAN_AT_DPORT_PAT  (BE16_AT (PKT_PORT_VXLAN, 0) | BYTE_AT (0x08, 6))
+
+/* Where the IPv4 header of an Ethernet frame with 0-2 VLAN tags starts
+ * (0 when it has no such header). The common shapes first: one 802.1Q tag,
+ * no tag. */
+static inline guint
+ipv4_offset_fast (const guint8 *d, VxlanMatch *m)
+{
+  const guint64 w = ld64 (d + 12);
+  if (G_LIKELY ((w & TAG_IPV4_MASK) == TAG_IPV4_PAT)) {
+    m->ntci = 1;
+    m->tci[0] = rd16 (d + 14);
+    m->tci[1] = 0;
+    return 18;
+  }
+  m->tci[0] = m->tci[1] = 0;
+  if ((w & IPV4_AT2_MASK) == IPV4_AT2_PAT) {
+    m->ntci = 0;
+    return 14;
+  }
+  if (!is_vlan_tag (ld16 (d + 12)))
+    return 0;
+  m->tci[0] = rd16 (d + 14);
+  if ((ld64 (d + 16) & IPV4_AT2_MASK) == IPV4_AT2_PAT) {
+    m->ntci = 1;
+    return 18;
+  }
+  if (is_vlan_tag (ld16 (d + 16)) && (ld64 (d + 20) & IPV4_AT2_MASK) == IPV4_AT2_PAT) {
+    m->ntci = 2;
+    m->tci[1] = rd16 (d + 18);
+    return 22;
+  }
+  return 0;
+}
+
+/* Ethernet (0-2 tags), IPv4 without options or fragmentation, UDP to a
+ * VXLAN port, VXLAN with a VNI, and a whole inner Ethernet header. The
+ * caller has checked that VXLAN is among the protocols. */
+static inline gboolean
+vxlan_match_fast (const guint8 *d, guint caplen, const PktDecapConfig *cfg, VxlanMatch *m)
+{
+  guint off, tot;
+  guint64 w;
+
+  /* the longest shape (two tags) is inside the first bytes checked */
+  if (caplen < 2 * 4 + ETH_IPV4_UDP_LEN + 8 + 14 || !(off = ipv4_offset_fast (d, m)))
+    return FALSE;
+  if ((ld64 (d + off + 6) & FRAG_PROTO_MASK) != UNFRAGMENTED_UDP)
+    return FALSE;
+  /* the UDP and VXLAN headers inside the IP length (else: malformed) */
+  tot = rd16 (d + off + 2);
+  if (tot != 0 && tot < 20 + 8 + 8 && off + tot < caplen)
+    return FALSE;
+  w = ld64 (d + off + 22);
+  if (G_UNLIKELY ((w & VXLAN_AT_DPORT_MASK) != VXLAN_AT_DPORT_PAT)) {
+    const guint16 dport = ld16 (d + off + 22);
+    if (!(d[off + 28] & 0x08)
+        || !(dport == NET16 (PKT_PORT_VXLAN_LINUX)
+             || (cfg->vxlan_port && dport == NET16 (cfg->vxlan_port))))
+      return FALSE;
+  }
+  m->vxlan = off + 28;
+  return TRUE;
+}
+
+PktDecapResult
+pkt_decap_one (PktPacket *p, guint protocols, const PktDecapConfig *config, PktTunnelInfo *out)
+{
+  static const PktDecapConfig defaults = { 0 };
+  return decap_general (p, protocols, config ? config : &defaults, out);
+}
+
+/* The rest of a packet's layers, from @depth on, the general way; @orig is
+ * the packet as it came, put back when a layer is malformed or vetoed.
+ * Out of line: the straight path in decap_layers() keeps its registers. */
+static G_GNUC_NO_INLINE guint8
+decap_layers_general (PktPacket *p, const PktPacket *orig, guint depth, guint protocols,
+                      const PktDecapConfig *cfg, guint max_depth, PktDecapAcceptFunc accept,
+                      gpointer user_data)
+{
+  const PktPacket saved = *orig;
+  PktTunnelInfo ti;
+  PktTunnelInfo *tip = accept ? &ti : NULL;
+
+  for (; depth < max_depth; depth++) {
+    PktDecapResult r = decap_general (p, protocols, cfg, tip);
+    if (G_LIKELY (r == PKT_DECAP_RESULT_NONE))
+      break;
+    if (G_UNLIKELY (r == PKT_DECAP_RESULT_MALFORMED)) {
+      *p = saved;
+      p->flags |= PKT_PACKET_FLAG_MALFORMED;
+      return PKT_DECAP_OUTCOME_MALFORMED;
+    }
+    if (accept && !accept (&ti, user_data)) {
+      *p = saved;
+      return PKT_DECAP_OUTCOME_UNMATCHED;
+    }
+  }
+  return depth > 0 ? PKT_DECAP_OUTCOME_DECAP : PKT_DECAP_OUTCOME_UNMATCHED;
+}
+
+static G_GNUC_NO_INLINE gboolean
+vxlan_accept (const guint8 *vxlan, PktDecapAcceptFunc accept, gpointer user_data)
+{
+  PktTunnelInfo ti;
+  pkt_vxlan_parse (vxlan, 8, &ti);
+  ti.protocol = PKT_DECAP_VXLAN;
+  return accept (&ti, user_data);
+}
+
+/* One packet of pkt_decap_packets(): all its layers or none. @vxlan is
+ * whether VXLAN is among @protocols, @deeper whether @max_depth > 1: the
+ * common loop passes them (and a NULL @accept) as constants. */
+static G_ALWAYS_INLINE inline guint8
+decap_layers (PktPacket *p, guint protocols, const PktDecapConfig *cfg, const PortFilter *ports,
+              gboolean vxlan, gboolean deeper, guint max_depth, PktDecapAcceptFunc accept,
+              gpointer user_data)
+{
+  VxlanMatch m;
+
+  if (G_LIKELY (p->linktype == PKT_LINK_ETHERNET)) {
+    if (vxlan && vxlan_match_fast (p->data, p->caplen, cfg, &m)) {
+      const guint inner = m.vxlan + 8;
+      const guint32 vni = rd32 (p->data + m.vxlan + 4) >> 8;
+      PktPacket orig;
+      if (accept && !vxlan_accept (p->data + m.vxlan, accept, user_data))
+        return PKT_DECAP_OUTCOME_UNMATCHED;
+      if (!deeper
+          || nothing_to_peel_fast (p->data + inner, p->caplen - inner, protocols, cfg, ports)) {
+        move_front (p, inner, PKT_LINK_ETHERNET, PKT_TUNNEL_VXLAN, vni, m.tci, m.ntci);
+        return PKT_DECAP_OUTCOME_DECAP;
+      }
+      orig = *p;
+      move_front (p, inner, PKT_LINK_ETHERNET, PKT_TUNNEL_VXLAN, vni, m.tci, m.ntci);
+      return decap_layers_general (p, &orig, 1, protocols, cfg, max_depth, accept, user_data);
+    }
+    if (nothing_to_peel_fast (p->data, p->caplen, protocols, cfg, ports))
+      return PKT_DECAP_OUTCOME_UNMATCHED;
+  }
+  return decap_layers_general (p, p, 0, protocols, cfg, max_depth, accept, user_data);
+}
+
+#define DECAP_PREFETCH_AHEAD 4
+
+/* A few packets ahead: headers are usually cold (ring or file pages), and
+ * a tunnelled frame's inner headers start in its second cache line. */
+static inline void
+decap_prefetch (const PktPacket *p)
+{
+  /* a prefetch never faults: no need to check the second line exists */
+  __builtin_prefetch (p->data);
+  __builtin_prefetch (p->data + 64);
+}
+
+guint
+pkt_decap_packets (PktPacket *packets, guint n, guint protocols, const PktDecapConfig *config,
+                   guint max_depth, PktDecapAcceptFunc accept, gpointer user_data, guint8 *outcomes)
+{
+  static const PktDecapConfig defaults = { 0 };
+  const PktDecapConfig *cfg = config ? config : &defaults;
+  const gboolean vxlan = (protocols & PKT_DECAP_VXLAN) != 0;
+  PortFilter ports;
+  guint i, unpeeled = 0, any_other = 0;
+
+  port_filter_init (&ports, protocols, cfg);
+  for (i = 0; i < MIN (n, DECAP_PREFETCH_AHEAD); i++)
+    decap_prefetch (&packets[i]);
+  if (vxlan && max_depth > 1 && !accept) { /* `decap` with its defaults: constants inlined */
+    for (i = 0; i < n; i++) {
+      if (G_LIKELY (i + DECAP_PREFETCH_AHEAD < n))
+        decap_prefetch (&packets[i + DECAP_PREFETCH_AHEAD]);
+      outcomes[i]
+          = decap_layers (&packets[i], protocols, cfg, &ports, TRUE, TRUE, max_depth, NULL, NULL);
+      any_other |= outcomes[i]; /* PKT_DECAP_OUTCOME_DECAP is 0 */
+    }
+    if (G_LIKELY (!any_other))
+      return n;
+    for (i = 0; i < n; i++)
+      unpeeled += outcomes[i] != PKT_DECAP_OUTCOME_DECAP;
+    return n - unpeeled;
+  }
+  for (i = 0; i < n; i++) {
+    if (G_LIKELY (i + DECAP_PREFETCH_AHEAD < n))
+      decap_prefetch (&packets[i + DECAP_PREFETCH_AHEAD]);
+    outcomes[i] = decap_layers (&packets[i], protocols, cfg, &ports, vxlan, max_depth > 1,
+                                max_depth, accept, user_data);
+    unpeeled += outcomes[i] != PKT_DECAP_OUTCOME_DECAP;
+  }
+  return n - unpeeled;
 }
 
 gint

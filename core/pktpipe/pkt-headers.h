@@ -396,6 +396,55 @@ PktDecapResult pkt_decap_one (PktPacket *packet, guint protocols, const PktDecap
                               PktTunnelInfo *info);
 
 /**
+ * PktDecapAcceptFunc:
+ * @info: the layer about to be peeled
+ * @user_data: what was given to pkt_decap_packets()
+ *
+ * Asked for each layer pkt_decap_packets() peels.
+ *
+ * Returns: FALSE to leave the packet as it came (unmatched)
+ */
+typedef gboolean (*PktDecapAcceptFunc) (const PktTunnelInfo *info, gpointer user_data);
+
+/**
+ * PktDecapOutcome:
+ * @PKT_DECAP_OUTCOME_DECAP: at least one layer peeled
+ * @PKT_DECAP_OUTCOME_UNMATCHED: nothing to peel, or a layer vetoed: unchanged
+ * @PKT_DECAP_OUTCOME_MALFORMED: a header on the way is truncated or
+ *   inconsistent: unchanged but flagged %PKT_PACKET_FLAG_MALFORMED
+ *
+ * What pkt_decap_packets() did to one packet.
+ */
+typedef enum {
+  PKT_DECAP_OUTCOME_DECAP = 0,
+  PKT_DECAP_OUTCOME_UNMATCHED = 1,
+  PKT_DECAP_OUTCOME_MALFORMED = 2,
+} PktDecapOutcome;
+
+/**
+ * pkt_decap_packets: (skip)
+ * @packets: (array length=n): packets of a batch
+ * @n: how many
+ * @protocols: #PktDecapProtocols to peel
+ * @config: (nullable): options
+ * @max_depth: at most this many layers per packet
+ * @accept: (nullable): asked for every layer before it is peeled
+ * @user_data: passed to @accept
+ * @outcomes: (array length=n): receives a #PktDecapOutcome per packet
+ *
+ * The loop of the decap elements: peels up to @max_depth layers off each
+ * packet, all or nothing: when a deeper header is malformed or @accept
+ * vetoes a layer, the packet is left exactly as it came. The common shape
+ * (Ethernet, tags, IPv4, UDP, VXLAN, an inner IPv4 frame) takes a straight
+ * path that gives the same result as pkt_decap_one() layer by layer.
+ *
+ * Returns: how many packets had at least one layer peeled
+ */
+guint pkt_decap_packets (PktPacket *packets, guint n, guint protocols, const PktDecapConfig *config,
+                         guint max_depth, PktDecapAcceptFunc accept, gpointer user_data,
+                         guint8 *outcomes);
+
+/**
  * pkt_decap_all:
  * @packet: a packet
  * @protocols: #PktDecapProtocols

@@ -11,6 +11,7 @@
 #include "decap-tshark.h"
 #include "decap-frames.h"
 #include "decap-pipeline.h"
+#include "decap-reference.h"
 
 static GArray *seeds;
 
@@ -411,6 +412,141 @@ test_protocol_mask (void)
   }
 }
 
+/* VXLAN frames of the shapes pkt_decap_packets() takes a straight path for,
+ * and of the shapes next to them it must leave to the general walk. */
+static GPtrArray *
+vxlan_shapes (void)
+{
+  static const guint tags[][3]
+      = { { 0 }, { 0x8100 }, { 0x88a8, 0x8100 }, { 0x9100, 0x8100, 0x8100 } };
+  static const guint dports[] = { 4789, 8472, 4790, 6081 };
+  static const guint inner[] = { 6, 17, 47, 4, 1 };
+  GPtrArray *frames = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
+  for (guint t = 0; t < G_N_ELEMENTS (tags); t++)
+    for (guint d = 0; d < G_N_ELEMENTS (dports); d++)
+      for (guint i = 0; i < G_N_ELEMENTS (inner); i++)
+        for (guint inner_dport = 0; inner_dport < 2; inner_dport++) {
+          Frame f;
+          guint k, first = 0x0800;
+          memset (&f, 0, sizeof f);
+          f.b = g_byte_array_new ();
+          for (k = 0; k < 3 && tags[t][k]; k++)
+            ;
+          fr_eth (&f, k ? tags[t][0] : 0x0800);
+          for (guint j = 0; j < k; j++)
+            fr_tag (&f, 100 + j, j + 1 < k ? tags[t][j + 1] : first);
+          fr_ipv4 (&f, 17, 5);
+          fr_udp (&f, 40000 + i, dports[d]);
+          fr_u32 (&f, 0x08000000);
+          fr_u32 (&f, (0x1000u + d * 2 + inner_dport) << 8);
+          fr_eth (&f, 0x0800);
+          fr_ipv4 (&f, inner[i], 5);
+          if (inner[i] == 17 && inner_dport) { /* VXLAN in VXLAN */
+            fr_udp (&f, 1000, 4789);
+            fr_u32 (&f, 0x08000000);
+            fr_u32 (&f, 0x2000u << 8);
+            fr_eth (&f, 0x0800);
+            fr_ipv4 (&f, 6, 5);
+            fr_tcp (&f, 1000, 80);
+          } else if (inner[i] == 17)
+            fr_udp (&f, 1000, 53);
+          else if (inner[i] == 6)
+            fr_tcp (&f, 1000, 80);
+          else if (inner[i] == 4)
+            fr_ipv4 (&f, 6, 5);
+          fr_payload (&f, 30);
+          g_ptr_array_add (frames, fr_finish (&f));
+          g_byte_array_unref (f.b);
+        }
+  return frames;
+}
+
+static void
+assert_batch_agrees (const char *name, const guint8 *b, guint n, guint parse_flags)
+{
+  PktPacket p;
+  g_autofree char *why = NULL;
+  pkt_packet_init (&p, b, n, n, 0, PKT_LINK_ETHERNET);
+  why = decap_reference_disagreement (&p, parse_flags);
+  if (why)
+    g_error ("%s (%u bytes): %s", name, n, why);
+}
+
+/* pkt_decap_packets() (the decap elements' loop, with a straight path for
+ * Ethernet/tags/IPv4/UDP/VXLAN) gives the same front, descriptor, outcome
+ * and layers shown to accept as pkt_decap_one() layer by layer: for every
+ * seed and VXLAN shape, cut at every length and with bytes of its first 96
+ * changed one at a time, under 84 option combinations. */
+static void
+test_batch_agrees (void)
+{
+  g_autoptr (GPtrArray) shapes = vxlan_shapes ();
+  g_autoptr (GPtrArray) all = g_ptr_array_new ();
+  guint checked = 0;
+  for (guint i = 0; i < seeds->len; i++)
+    g_ptr_array_add (all, g_array_index (seeds, Seed, i).bytes);
+  for (guint i = 0; i < shapes->len; i++)
+    g_ptr_array_add (all, shapes->pdata[i]);
+  for (guint i = 0; i < all->len; i++) {
+    const guint parse_flags = i < seeds->len ? g_array_index (seeds, Seed, i).parse_flags : 0;
+    const char *name = i < seeds->len ? g_array_index (seeds, Seed, i).name : "vxlan-shape";
+    gsize n;
+    const guint8 *full = g_bytes_get_data (all->pdata[i], &n);
+    for (guint cut = 0; cut <= n; cut++) {
+      g_autofree guint8 *b = g_memdup2 (full, cut ? cut : 1); /* exact size, for ASan */
+      assert_batch_agrees (name, b, cut, parse_flags);
+      checked++;
+    }
+    for (guint off = 0; off < MIN (n, 96); off++) {
+      /* set to values that sit on length and type boundaries, or a bit flipped */
+      static const guint8 sets[] = { 0x00, 0xff, 0x01, 0x14, 0x1c, 0x24, 0x45 };
+      static const guint8 flips[] = { 0x08, 0x40, 0x01, 0x80 };
+      g_autofree guint8 *b = g_memdup2 (full, n);
+      for (guint k = 0; k < G_N_ELEMENTS (sets) + G_N_ELEMENTS (flips); k++) {
+        b[off] = k < G_N_ELEMENTS (sets) ? sets[k] : full[off] ^ flips[k - G_N_ELEMENTS (sets)];
+        assert_batch_agrees (name, b, (guint)n, parse_flags);
+        checked++;
+      }
+    }
+  }
+  g_test_message ("%u frames, each under every option combination", checked);
+  g_assert_cmpuint (checked, >, 10000);
+}
+
+/* The same on every frame of the real tunnel captures. */
+static void
+test_batch_agrees_captures (void)
+{
+  static const char *files[] = {
+    "pcaps/zeek-tunnels-vxlan.pcap",
+    "pcaps/zeek-tunnels-vxlan-triple-v2.pcap",
+    "pcaps/tcpdump-vxlan.pcap",
+    "pcaps/ndpi-vxlan.pcap",
+    "pcaps/zeek-q-in-q.pcap",
+    "pcaps/zeek-mixed-vlan-mpls.pcap",
+    "pcaps/zeek-tunnels-geneve-ipv6.pcap",
+    "pcaps/zeek-gre-sample.pcap",
+    "pcaps/zeek-gtp1-gn-normal-incl-fragmentation.pcap",
+    "pcaps/tcpdump-802.1ad-QinQ.pcap",
+  };
+  guint frames = 0;
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++) {
+    g_autofree char *path = pkt_test_testdata_path (files[i]);
+    g_autoptr (DecapCapture) c = NULL;
+    if (!path)
+      return; /* skipped, saying why */
+    c = decap_capture_load (path);
+    for (guint j = 0; j < c->frames->len; j++) {
+      gsize n;
+      const guint8 *b = g_bytes_get_data (c->frames->pdata[j], &n);
+      assert_batch_agrees (files[i], b, (guint)n, 0);
+      frames++;
+    }
+  }
+  g_test_message ("%u captured frames agree", frames);
+  g_assert_cmpuint (frames, >, 100);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -427,6 +563,8 @@ main (int argc, char **argv)
   g_test_add_func ("/decap/headers/flow-keys", test_flow_keys);
   g_test_add_func ("/decap/headers/mpls-pseudowire", test_mpls_pseudowire);
   g_test_add_func ("/decap/headers/protocol-mask", test_protocol_mask);
+  g_test_add_func ("/decap/headers/batch-agrees", test_batch_agrees);
+  g_test_add_func ("/decap/headers/batch-agrees-captures", test_batch_agrees_captures);
   ret = g_test_run ();
   seeds_free (seeds);
   return ret;

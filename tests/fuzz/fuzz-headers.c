@@ -6,13 +6,17 @@
  * (bits 5-7 drop some protocols). The frame is copied into its own heap block
  * of exactly its size, so AddressSanitizer sees any read past caplen. Every
  * entry point runs: parse, flow key, hashes, each tunnel header parser at
- * every offset of the first 64 bytes, decap steps until nothing is left, and
- * a parse of what remains. */
+ * every offset of the first 64 bytes, the decap elements' batch loop against
+ * the layer-by-layer walk (they must agree), decap steps until nothing is
+ * left, and a parse of what remains. */
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <pktpipe/pkt-headers.h>
+
+#include "../decap/decap-reference.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
@@ -88,6 +92,14 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   run_tunnel_parsers (frame, n);
 
   pkt_packet_init (&p, frame, (guint32)n, (guint32)n, 0, linktypes[sel & 7]);
+  {
+    /* the decap elements' batch loop agrees with the layer-by-layer walk */
+    char *why = decap_reference_disagreement (&p, cfg.parse_flags);
+    if (why) {
+      fprintf (stderr, "pkt_decap_packets disagrees: %s\n", why);
+      abort ();
+    }
+  }
   for (depth = 0; depth < 16; depth++) {
     PktTunnelInfo ti;
     const guint8 *before = p.data;
