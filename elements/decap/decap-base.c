@@ -10,6 +10,7 @@ typedef struct {
   PktDecapConfig config;
   gboolean drop_unmatched;
   gboolean drop_malformed;
+  gint64 id_filter; /* only peel the layer with this id (-1 = any) */
   guint64 decapsulated;
   guint64 passed;
   guint64 malformed;
@@ -33,34 +34,13 @@ enum {
 #define PROTOCOLS_UNSET G_MAXUINT
 #define PRIV(self)      ((PktDecapBasePrivate *)pkt_decap_base_get_instance_private (self))
 
-#define PREFETCH_AHEAD 4
-
-enum { OUTCOME_DECAP, OUTCOME_UNMATCHED, OUTCOME_MALFORMED };
-
-/* Peels up to max_depth layers of @p; leaves it untouched unless it returns
- * OUTCOME_DECAP (a malformed packet is only flagged). */
-static inline int
-decap_packet (PktDecapBasePrivate *priv, PktDecapBaseClass *klass, PktDecapBase *self, PktPacket *p)
+/* The id filter of vxlandecap/genevedecap/gtpudecap/gredecap. Without a
+ * filter no accept function is passed at all (the common, faster loop). */
+static gboolean
+accept_id (const PktTunnelInfo *info, gpointer priv)
 {
-  PktPacket saved = *p;
-  PktTunnelInfo ti;
-  guint depth;
-
-  for (depth = 0; depth < priv->max_depth; depth++) {
-    PktDecapResult r = pkt_decap_one (p, priv->protocols, &priv->config, &ti);
-    if (G_LIKELY (r == PKT_DECAP_RESULT_NONE))
-      break;
-    if (G_UNLIKELY (r == PKT_DECAP_RESULT_MALFORMED)) {
-      *p = saved;
-      p->flags |= PKT_PACKET_FLAG_MALFORMED;
-      return OUTCOME_MALFORMED;
-    }
-    if (klass->accept && !klass->accept (self, &ti)) {
-      *p = saved;
-      return OUTCOME_UNMATCHED;
-    }
-  }
-  return depth > 0 ? OUTCOME_DECAP : OUTCOME_UNMATCHED;
+  const gint64 want = ((PktDecapBasePrivate *)priv)->id_filter;
+  return info->has_id && info->id == (guint64)want;
 }
 
 static PktFlowReturn
@@ -68,37 +48,36 @@ pkt_decap_base_process (PktFilter *filter, PktBufferList *list)
 {
   PktDecapBase *self = (PktDecapBase *)filter;
   PktDecapBasePrivate *priv = PRIV (self);
-  PktDecapBaseClass *klass = PKT_DECAP_BASE_GET_CLASS (self);
   const guint n = list->n_packets;
   guint64 count[3] = { 0, 0, 0 };
   guint i, dropped = 0;
-  const guint8 keep_unmatched = !priv->drop_unmatched, keep_malformed = !priv->drop_malformed;
+  guint8 keep[3];
 
-  for (i = 0; i < MIN (n, PREFETCH_AHEAD); i++)
-    __builtin_prefetch (list->packets[i].data);
+  keep[PKT_DECAP_OUTCOME_DECAP] = 1;
+  keep[PKT_DECAP_OUTCOME_UNMATCHED] = !priv->drop_unmatched;
+  keep[PKT_DECAP_OUTCOME_MALFORMED] = !priv->drop_malformed;
   if (G_UNLIKELY (priv->keep_len < n)) { /* per batch, only when a larger list first arrives */
     priv->keep = g_realloc (priv->keep, n);
     priv->keep_len = n;
   }
-  for (i = 0; i < n; i++) {
-    PktPacket *p = &list->packets[i];
-    int outcome;
-    /* a few packets ahead: the headers are usually cold (ring or file pages) */
-    if (G_LIKELY (i + PREFETCH_AHEAD < n))
-      __builtin_prefetch (list->packets[i + PREFETCH_AHEAD].data);
-    outcome = decap_packet (priv, klass, self, p);
-    count[outcome]++;
-    priv->keep[i] = outcome == OUTCOME_DECAP       ? 1
-                    : outcome == OUTCOME_UNMATCHED ? keep_unmatched
-                                                   : keep_malformed;
-    dropped += !priv->keep[i];
+  count[PKT_DECAP_OUTCOME_DECAP]
+      = pkt_decap_packets (list->packets, n, priv->protocols, &priv->config, priv->max_depth,
+                           priv->id_filter >= 0 ? accept_id : NULL, priv, priv->keep);
+  if (count[PKT_DECAP_OUTCOME_DECAP] < n) { /* outcome -> keep flag, in place */
+    count[PKT_DECAP_OUTCOME_DECAP] = 0;
+    for (i = 0; i < n; i++) {
+      const guint8 outcome = priv->keep[i];
+      count[outcome]++;
+      priv->keep[i] = keep[outcome];
+      dropped += !keep[outcome];
+    }
   }
-  if (count[OUTCOME_DECAP])
-    PKT_STAT_ADD (priv->decapsulated, count[OUTCOME_DECAP]);
-  if (count[OUTCOME_UNMATCHED] && keep_unmatched)
-    PKT_STAT_ADD (priv->passed, count[OUTCOME_UNMATCHED]);
-  if (count[OUTCOME_MALFORMED])
-    PKT_STAT_ADD (priv->malformed, count[OUTCOME_MALFORMED]);
+  if (count[PKT_DECAP_OUTCOME_DECAP])
+    PKT_STAT_ADD (priv->decapsulated, count[PKT_DECAP_OUTCOME_DECAP]);
+  if (count[PKT_DECAP_OUTCOME_UNMATCHED] && keep[PKT_DECAP_OUTCOME_UNMATCHED])
+    PKT_STAT_ADD (priv->passed, count[PKT_DECAP_OUTCOME_UNMATCHED]);
+  if (count[PKT_DECAP_OUTCOME_MALFORMED])
+    PKT_STAT_ADD (priv->malformed, count[PKT_DECAP_OUTCOME_MALFORMED]);
   if (dropped) {
     PKT_STAT_ADD (priv->dropped, dropped);
     pkt_filter_compact (list, priv->keep);
@@ -226,6 +205,30 @@ pkt_decap_base_init (PktDecapBase *self)
    * protocols are taken from it lazily (see pkt_decap_base_get_protocols) */
   priv->protocols = PROTOCOLS_UNSET;
   priv->max_depth = 1;
+  priv->id_filter = -1;
+}
+
+void
+pkt_decap_base_set_id_filter (PktDecapBase *self, gint64 id)
+{
+  PRIV (self)->id_filter = id;
+}
+
+gint64
+pkt_decap_base_get_id_filter (PktDecapBase *self)
+{
+  return PRIV (self)->id_filter;
+}
+
+/* The id filter as a property (vni, teid, key): -1 = any. */
+void
+pkt_decap_install_id_property (GObjectClass *klass, guint prop_id, const char *name,
+                               const char *nick, const char *blurb, gint64 max)
+{
+  g_object_class_install_property (
+      klass, prop_id,
+      g_param_spec_int64 (name, nick, blurb, -1, max, -1,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | PKT_PARAM_MUTABLE_PLAYING));
 }
 
 void

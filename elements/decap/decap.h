@@ -9,16 +9,15 @@
 G_BEGIN_DECLS
 
 /* PktDecapBase: what every decap element shares. A subclass sets the layers
- * it peels in class_init (protocols) and may veto a peeled layer (accept:
- * a VNI/TEID/key filter). The base loops over the batch, restores packets it
- * must not change, counts, and compacts drops. */
+ * it peels in class_init (protocols) and may install an id filter property
+ * (VNI, TEID, key: pkt_decap_install_id_property). The base runs the batch
+ * through pkt_decap_packets(), counts, and compacts drops. */
 #define PKT_TYPE_DECAP_BASE (pkt_decap_base_get_type ())
 G_DECLARE_DERIVABLE_TYPE (PktDecapBase, pkt_decap_base, PKT, DECAP_BASE, PktFilter)
 
 struct _PktDecapBaseClass {
   PktFilterClass parent_class;
   guint protocols; /* PktDecapProtocols peeled by default */
-  gboolean (*accept) (PktDecapBase *self, const PktTunnelInfo *info);
 };
 
 void pkt_decap_base_set_protocols (PktDecapBase *self, guint protocols);
@@ -29,6 +28,10 @@ PktDecapConfig *pkt_decap_base_get_config (PktDecapBase *self);
 void pkt_decap_base_class_set_info (PktElementClass *klass, const char *long_name,
                                     const char *description, guint protocols);
 
+void pkt_decap_install_id_property (GObjectClass *klass, guint prop_id, const char *name,
+                                    const char *nick, const char *blurb, gint64 max);
+void pkt_decap_base_set_id_filter (PktDecapBase *self, gint64 id);
+gint64 pkt_decap_base_get_id_filter (PktDecapBase *self);
 void pkt_decap_install_mpls_properties (GObjectClass *klass, guint prop_ethernet, guint prop_cw);
 void pkt_decap_config_set_flag (PktDecapConfig *cfg, guint flag, gboolean on);
 

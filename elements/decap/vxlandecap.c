@@ -5,7 +5,6 @@
 
 struct _PktVxlanDecap {
   PktDecapBase parent;
-  gint64 vni; /* -1 = any */
 };
 
 G_DECLARE_FINAL_TYPE (PktVxlanDecap, pkt_vxlan_decap, PKT, VXLAN_DECAP, PktDecapBase)
@@ -13,19 +12,12 @@ G_DEFINE_FINAL_TYPE (PktVxlanDecap, pkt_vxlan_decap, PKT_TYPE_DECAP_BASE)
 
 enum { PROP_0, PROP_ID, PROP_PORT };
 
-static gboolean
-pkt_vxlan_decap_accept (PktDecapBase *base, const PktTunnelInfo *info)
-{
-  gint64 want = ((PktVxlanDecap *)base)->vni;
-  return want < 0 || (info->has_id && info->id == (guint64)want);
-}
-
 static void
 pkt_vxlan_decap_set_property (GObject *object, guint id, const GValue *value, GParamSpec *pspec)
 {
   switch (id) {
     case PROP_ID:
-      ((PktVxlanDecap *)object)->vni = g_value_get_int64 (value);
+      pkt_decap_base_set_id_filter (PKT_DECAP_BASE (object), g_value_get_int64 (value));
       break;
     case PROP_PORT:
       pkt_decap_base_get_config (PKT_DECAP_BASE (object))->vxlan_port
@@ -41,7 +33,7 @@ pkt_vxlan_decap_get_property (GObject *object, guint id, GValue *value, GParamSp
 {
   switch (id) {
     case PROP_ID:
-      g_value_set_int64 (value, ((PktVxlanDecap *)object)->vni);
+      g_value_set_int64 (value, pkt_decap_base_get_id_filter (PKT_DECAP_BASE (object)));
       break;
     case PROP_PORT:
       g_value_set_uint (value, pkt_decap_base_get_config (PKT_DECAP_BASE (object))->vxlan_port);
@@ -57,16 +49,13 @@ pkt_vxlan_decap_class_init (PktVxlanDecapClass *klass)
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   gobject_class->set_property = pkt_vxlan_decap_set_property;
   gobject_class->get_property = pkt_vxlan_decap_get_property;
-  PKT_DECAP_BASE_CLASS (klass)->accept = pkt_vxlan_decap_accept;
   pkt_decap_base_class_set_info (
       PKT_ELEMENT_CLASS (klass), "VXLAN decapsulator",
       "Removes outer Ethernet/IP/UDP/VXLAN headers (UDP 4789 and 8472) and records the VNI",
       PKT_DECAP_VXLAN);
-  g_object_class_install_property (
-      gobject_class, PROP_ID,
-      g_param_spec_int64 (
-          "vni", "VNI", "Only decapsulate this VNI (-1 = any); others count as unmatched", -1,
-          0xffffff, -1, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | PKT_PARAM_MUTABLE_PLAYING));
+  pkt_decap_install_id_property (gobject_class, PROP_ID, "vni", "VNI",
+                                 "Only decapsulate this VNI (-1 = any); others count as unmatched",
+                                 0xffffff);
   g_object_class_install_property (
       gobject_class, PROP_PORT,
       g_param_spec_uint (
@@ -78,5 +67,4 @@ pkt_vxlan_decap_class_init (PktVxlanDecapClass *klass)
 static void
 pkt_vxlan_decap_init (PktVxlanDecap *self)
 {
-  self->vni = -1;
 }
