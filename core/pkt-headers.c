@@ -1582,7 +1582,7 @@ port_filter_init (PortFilter *f, guint protocols, const PktDecapConfig *cfg)
 
 /* Untagged Ethernet, IPv4 without options, carrying nothing @protocols
  * would peel (a fragment carries nothing to peel either). */
-static inline gboolean
+static G_ALWAYS_INLINE inline gboolean
 nothing_to_peel_fast (const guint8 *d, guint caplen, guint protocols, const PktDecapConfig *cfg,
                       const PortFilter *ports)
 {
@@ -1644,7 +1644,7 @@ is_vlan_tag (guint16 wire_et)
 /* Where the IPv4 header of an Ethernet frame with 0-2 VLAN tags starts
  * (0 when it has no such header). The common shapes first: one 802.1Q tag,
  * no tag. */
-static inline guint
+static G_ALWAYS_INLINE inline guint
 ipv4_offset_fast (const guint8 *d, VxlanMatch *m)
 {
   const guint64 w = ld64 (d + 12);
@@ -1677,7 +1677,7 @@ ipv4_offset_fast (const guint8 *d, VxlanMatch *m)
 /* Ethernet (0-2 tags), IPv4 without options or fragmentation, UDP to a
  * VXLAN port, VXLAN with a VNI, and a whole inner Ethernet header. The
  * caller has checked that VXLAN is among the protocols. */
-static inline gboolean
+static G_ALWAYS_INLINE inline gboolean
 vxlan_match_fast (const guint8 *d, guint caplen, const PktDecapConfig *cfg, VxlanMatch *m)
 {
   guint off, tot;
