@@ -1580,34 +1580,22 @@ port_filter_init (PortFilter *f, guint protocols, const PktDecapConfig *cfg)
 
 #define ETH_IPV4_UDP_LEN (14 + 20 + 8)
 
-/* Untagged Ethernet, IPv4 without options, carrying nothing @protocols
- * would peel (a fragment carries nothing to peel either). */
+/* Whether an IP payload of protocol @proto carries nothing @protocols
+ * would peel; for UDP, the ports at @udp (inside the frame and the IP
+ * length: the caller checked). */
 static G_ALWAYS_INLINE inline gboolean
-nothing_to_peel_fast (const guint8 *d, guint caplen, guint protocols, const PktDecapConfig *cfg,
-                      const PortFilter *ports)
+payload_has_nothing (guint proto, const guint8 *udp, guint protocols, const PktDecapConfig *cfg,
+                     const PortFilter *ports)
 {
-  guint tot;
   guint16 sport, dport;
-  guint64 w;
-
-  if (caplen < ETH_IPV4_UDP_LEN || (ld64 (d + 12) & IPV4_AT2_MASK) != IPV4_AT2_PAT)
-    return FALSE;
-  /* a total length below the UDP header's end (0 = TSO: unknown) needs
-   * the general walk's closer look */
-  tot = rd16 (d + 16);
-  if (G_UNLIKELY (tot - 1 < 20 + 8 - 1))
-    return FALSE;
-  w = ld64 (d + 20);
-  if ((w & FRAG_PROTO_MASK) == UNFRAGMENTED_UDP) {
-    sport = ld16 (d + 34);
-    dport = ld16 (d + 36);
-    if (G_LIKELY (!port_filter_has (ports, sport) && !port_filter_has (ports, dport)))
-      return TRUE;
-    return udp_tunnel_kind (GUINT16_FROM_BE (sport), GUINT16_FROM_BE (dport), protocols, cfg) == 0;
-  }
-  if (w & FRAG_MASK)
-    return TRUE;
-  switch (PROTO_AT6 (w)) {
+  switch (proto) {
+    case IP_PROTO_UDP:
+      sport = ld16 (udp);
+      dport = ld16 (udp + 2);
+      if (G_LIKELY (!port_filter_has (ports, sport) && !port_filter_has (ports, dport)))
+        return TRUE;
+      return udp_tunnel_kind (GUINT16_FROM_BE (sport), GUINT16_FROM_BE (dport), protocols, cfg)
+             == 0;
     case IP_PROTO_IPIP:
     case IP_PROTO_IPV6:
       return !(protocols & PKT_DECAP_IPIP);
@@ -1616,6 +1604,55 @@ nothing_to_peel_fast (const guint8 *d, guint caplen, guint protocols, const PktD
     default:
       return TRUE;
   }
+}
+
+/* Untagged Ethernet, IPv6 whose next header is the transport (extension
+ * headers: the general walk), carrying nothing @protocols would peel. */
+static inline gboolean
+nothing_to_peel_ipv6 (const guint8 *d, guint caplen, guint protocols, const PktDecapConfig *cfg,
+                      const PortFilter *ports)
+{
+  guint nh, plen;
+  if (caplen < 14 + 40 + 8 || (d[14] >> 4) != 6)
+    return FALSE;
+  nh = d[20];
+  if (nh == IP_PROTO_HOPOPTS || nh == IP_PROTO_ROUTING || nh == IP_PROTO_FRAGMENT
+      || nh == IP_PROTO_DSTOPTS || nh == IP_PROTO_AH)
+    return FALSE;
+  /* a payload length that ends inside the UDP header: malformed, to the
+   * general walk (0 = jumbogram/TSO: unknown) */
+  plen = rd16 (d + 18);
+  if (nh == IP_PROTO_UDP && plen != 0 && plen < 8 && 14 + 40 + plen < caplen)
+    return FALSE;
+  return payload_has_nothing (nh, d + 54, protocols, cfg, ports);
+}
+
+/* Untagged Ethernet, IPv4 without options or IPv6 without extension
+ * headers, carrying nothing @protocols would peel (an IPv4 fragment carries
+ * nothing to peel either). */
+static G_ALWAYS_INLINE inline gboolean
+nothing_to_peel_fast (const guint8 *d, guint caplen, guint protocols, const PktDecapConfig *cfg,
+                      const PortFilter *ports)
+{
+  guint tot;
+  guint64 w;
+
+  if (caplen < ETH_IPV4_UDP_LEN)
+    return FALSE;
+  if ((ld64 (d + 12) & IPV4_AT2_MASK) != IPV4_AT2_PAT)
+    return ld16 (d + 12) == NET16 (PKT_ETH_P_IPV6)
+           && nothing_to_peel_ipv6 (d, caplen, protocols, cfg, ports);
+  /* a total length below the UDP header's end (0 = TSO: unknown) needs
+   * the general walk's closer look */
+  tot = rd16 (d + 16);
+  if (G_UNLIKELY (tot - 1 < 20 + 8 - 1))
+    return FALSE;
+  w = ld64 (d + 20);
+  if (G_LIKELY ((w & FRAG_PROTO_MASK) == UNFRAGMENTED_UDP)) /* the common case first */
+    return payload_has_nothing (IP_PROTO_UDP, d + 34, protocols, cfg, ports);
+  if (w & FRAG_MASK)
+    return TRUE;
+  return payload_has_nothing (PROTO_AT6 (w), d + 34, protocols, cfg, ports);
 }
 
 typedef struct {

@@ -425,35 +425,48 @@ vxlan_shapes (void)
   for (guint t = 0; t < G_N_ELEMENTS (tags); t++)
     for (guint d = 0; d < G_N_ELEMENTS (dports); d++)
       for (guint i = 0; i < G_N_ELEMENTS (inner); i++)
-        for (guint inner_dport = 0; inner_dport < 2; inner_dport++) {
+        for (guint variant = 0; variant < 4; variant++) {
+          /* variant bit 0: UDP inside goes to 4789 (VXLAN in VXLAN);
+           * bit 1: the inner frame is IPv6 (ICMP becomes a hop-by-hop
+           * header in front of UDP, IP-in-IP 4in6) */
+          const gboolean nested = variant & 1, v6 = variant & 2;
           Frame f;
-          guint k, first = 0x0800;
+          guint k;
           memset (&f, 0, sizeof f);
           f.b = g_byte_array_new ();
           for (k = 0; k < 3 && tags[t][k]; k++)
             ;
           fr_eth (&f, k ? tags[t][0] : 0x0800);
           for (guint j = 0; j < k; j++)
-            fr_tag (&f, 100 + j, j + 1 < k ? tags[t][j + 1] : first);
+            fr_tag (&f, 100 + j, j + 1 < k ? tags[t][j + 1] : 0x0800);
           fr_ipv4 (&f, 17, 5);
           fr_udp (&f, 40000 + i, dports[d]);
           fr_u32 (&f, 0x08000000);
-          fr_u32 (&f, (0x1000u + d * 2 + inner_dport) << 8);
-          fr_eth (&f, 0x0800);
-          fr_ipv4 (&f, inner[i], 5);
-          if (inner[i] == 17 && inner_dport) { /* VXLAN in VXLAN */
+          fr_u32 (&f, (0x1000u + d * 4 + variant) << 8);
+          fr_eth (&f, v6 ? 0x86dd : 0x0800);
+          if (v6 && inner[i] == 1) { /* hop-by-hop options, then UDP */
+            fr_ipv6 (&f, 0);
+            fr_u8 (&f, 17);
+            fr_zero (&f, 7);
+          } else if (v6) {
+            fr_ipv6 (&f, inner[i]);
+          } else {
+            fr_ipv4 (&f, inner[i], 5);
+          }
+          if (inner[i] == 17 && nested) {
             fr_udp (&f, 1000, 4789);
             fr_u32 (&f, 0x08000000);
             fr_u32 (&f, 0x2000u << 8);
             fr_eth (&f, 0x0800);
             fr_ipv4 (&f, 6, 5);
             fr_tcp (&f, 1000, 80);
-          } else if (inner[i] == 17)
-            fr_udp (&f, 1000, 53);
-          else if (inner[i] == 6)
+          } else if (inner[i] == 17 || (v6 && inner[i] == 1)) {
+            fr_udp (&f, 1000, nested ? 2152 : 53);
+          } else if (inner[i] == 6) {
             fr_tcp (&f, 1000, 80);
-          else if (inner[i] == 4)
+          } else if (inner[i] == 4) {
             fr_ipv4 (&f, 6, 5);
+          }
           fr_payload (&f, 30);
           g_ptr_array_add (frames, fr_finish (&f));
           g_byte_array_unref (f.b);
