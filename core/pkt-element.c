@@ -321,7 +321,8 @@ pkt_element_set_flags (PktElement *self, guint flags)
  * pkt_element_is_flushing:
  * @self: an element
  *
- * Returns: TRUE while the element leaves PLAYING
+ * Returns: TRUE while the element is leaving PLAYING; streaming code checks
+ *   it per batch
  */
 gboolean
 pkt_element_is_flushing (PktElement *self)

@@ -114,7 +114,9 @@ pkt_filter_get_sink_pad (PktFilter *self)
 /**
  * pkt_filter_compact: (skip)
  * @list: a writable list
- * @keep: one byte per packet, non-zero to keep
+ * @keep: one byte per packet, non-zero to keep it
+ *
+ * Removes the packets whose @keep byte is 0, preserving order.
  *
  * Returns: how many packets were removed
  */

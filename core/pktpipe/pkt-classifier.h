@@ -9,7 +9,11 @@ G_BEGIN_DECLS
 #define PKT_TYPE_CLASSIFIER (pkt_classifier_get_type ())
 G_DECLARE_DERIVABLE_TYPE (PktClassifier, pkt_classifier, PKT, CLASSIFIER, PktElement)
 
-/** PKT_CLASSIFY_DROP: return from @classify to drop the packet (counted) */
+/**
+ * PKT_CLASSIFY_DROP:
+ *
+ * Returned by a classifier's classify function to drop the packet (counted).
+ */
 #define PKT_CLASSIFY_DROP G_MAXUINT
 
 /**

@@ -135,12 +135,7 @@ void pkt_element_set_error (PktElement *self, GError **error, gint code, const c
 gboolean pkt_element_forward_event (PktElement *self, PktEvent *event);
 PktFlowReturn pkt_element_forward_batch (PktElement *self, PktBatch *batch);
 
-/**
- * pkt_element_is_flushing:
- * @self: an element
- *
- * Returns: TRUE while the element is leaving PLAYING; streaming code checks it per batch
- */
+/* pkt_element_is_flushing: documented in pkt-element.c */
 gboolean pkt_element_is_flushing (PktElement *self);
 
 G_END_DECLS

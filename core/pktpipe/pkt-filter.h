@@ -37,15 +37,7 @@ struct _PktFilterClass {
 PktPad *pkt_filter_get_src_pad (PktFilter *self);
 PktPad *pkt_filter_get_sink_pad (PktFilter *self);
 
-/**
- * pkt_filter_compact:
- * @list: a writable list
- * @keep: (array): one byte per packet, non-zero to keep it
- *
- * Removes the packets whose @keep byte is 0, preserving order.
- *
- * Returns: the number of packets removed
- */
+/* pkt_filter_compact: documented in pkt-filter.c */
 guint pkt_filter_compact (PktBufferList *list, const guint8 *keep);
 
 G_END_DECLS
