@@ -1669,41 +1669,49 @@ is_vlan_tag (guint16 wire_et)
 }
 
 /* The word at an 802.1Q-tagged frame's ethertype: the tag, then IPv4
- * version 4 without options (the TCI is not compared). */
+ * version 4 without options (the TCI is not compared); the same for IPv6
+ * (version 6). */
 #define TAG_IPV4_MASK (BE16_AT (0xffff, 0) | BE16_AT (0xffff, 4) | BYTE_AT (0xff, 6))
 #define TAG_IPV4_PAT                                                                               \
   (BE16_AT (PKT_ETH_P_8021Q, 0) | BE16_AT (PKT_ETH_P_IPV4, 4) | BYTE_AT (0x45, 6))
+#define TAG_IPV6_MASK (BE16_AT (0xffff, 0) | BE16_AT (0xffff, 4) | BYTE_AT (0xf0, 6))
+#define TAG_IPV6_PAT                                                                               \
+  (BE16_AT (PKT_ETH_P_8021Q, 0) | BE16_AT (PKT_ETH_P_IPV6, 4) | BYTE_AT (0x60, 6))
+#define IPV6_AT2_MASK (BE16_AT (0xffff, 0) | BYTE_AT (0xf0, 2))
+#define IPV6_AT2_PAT  (BE16_AT (PKT_ETH_P_IPV6, 0) | BYTE_AT (0x60, 2))
 /* The word at a UDP header's destination port: the VXLAN port, then the
  * VXLAN flags with I (a valid VNI) set. */
 #define VXLAN_AT_DPORT_MASK (BE16_AT (0xffff, 0) | BYTE_AT (0x08, 6))
 #define VXLAN_AT_DPORT_PAT  (BE16_AT (PKT_PORT_VXLAN, 0) | BYTE_AT (0x08, 6))
 
-/* Where the IPv4 header of an Ethernet frame with 0-2 VLAN tags starts
- * (0 when it has no such header). The common shapes first: one 802.1Q tag,
- * no tag. */
+/* Where the IP header of an Ethernet frame with 0-2 VLAN tags starts, for
+ * the IP header whose first byte and ethertype match @pat under @mask
+ * (@tag_pat: the same behind one 802.1Q tag); 0 when it has no such header.
+ * The common shapes first: one 802.1Q tag, no tag. */
 static G_ALWAYS_INLINE inline guint
-ipv4_offset_fast (const guint8 *d, VxlanMatch *m)
+ip_offset_fast (const guint8 *d, VxlanMatch *m, guint64 tag_mask, guint64 tag_pat, guint64 mask,
+                guint64 pat)
 {
   const guint64 w = ld64 (d + 12);
-  if (G_LIKELY ((w & TAG_IPV4_MASK) == TAG_IPV4_PAT)) {
+  if (G_LIKELY ((w & tag_mask) == tag_pat)) {
     m->ntci = 1;
     m->tci[0] = rd16 (d + 14);
     m->tci[1] = 0;
     return 18;
   }
   m->tci[0] = m->tci[1] = 0;
-  if ((w & IPV4_AT2_MASK) == IPV4_AT2_PAT) {
+  if ((w & mask) == pat) {
     m->ntci = 0;
     return 14;
   }
   if (!is_vlan_tag (ld16 (d + 12)))
     return 0;
   m->tci[0] = rd16 (d + 14);
-  if ((ld64 (d + 16) & IPV4_AT2_MASK) == IPV4_AT2_PAT) {
+  if ((ld64 (d + 16) & mask) == pat) {
     m->ntci = 1;
     return 18;
   }
-  if (is_vlan_tag (ld16 (d + 16)) && (ld64 (d + 20) & IPV4_AT2_MASK) == IPV4_AT2_PAT) {
+  if (is_vlan_tag (ld16 (d + 16)) && (ld64 (d + 20) & mask) == pat) {
     m->ntci = 2;
     m->tci[1] = rd16 (d + 18);
     return 22;
@@ -1711,33 +1719,61 @@ ipv4_offset_fast (const guint8 *d, VxlanMatch *m)
   return 0;
 }
 
-/* Ethernet (0-2 tags), IPv4 without options or fragmentation, UDP to a
- * VXLAN port, VXLAN with a VNI, and a whole inner Ethernet header. The
- * caller has checked that VXLAN is among the protocols. */
+/* The UDP header of an IPv4 (no options, not a fragment) or IPv6 (no
+ * extension headers) packet at @off whose length covers UDP and VXLAN
+ * headers; 0 when it is anything else. */
+static G_ALWAYS_INLINE inline guint
+udp_offset_fast (const guint8 *d, guint caplen, guint off, gboolean v6)
+{
+  guint len;
+  if (!v6) {
+    if ((ld64 (d + off + 6) & FRAG_PROTO_MASK) != UNFRAGMENTED_UDP)
+      return 0;
+    len = rd16 (d + off + 2); /* total length: header included */
+    if (len != 0 && len < 20 + 8 + 8 && off + len < caplen)
+      return 0; /* malformed: the general walk says so */
+    return off + 20;
+  }
+  if (d[off + 6] != IP_PROTO_UDP)
+    return 0;
+  len = rd16 (d + off + 4); /* payload length */
+  if (len != 0 && len < 8 + 8 && off + 40 + len < caplen)
+    return 0;
+  return off + 40;
+}
+
+/* Ethernet (0-2 tags), IPv4 without options or fragmentation or IPv6
+ * without extension headers, UDP to a VXLAN port, VXLAN with a VNI, and a
+ * whole inner Ethernet header. The caller has checked that VXLAN is among
+ * the protocols. */
 static G_ALWAYS_INLINE inline gboolean
 vxlan_match_fast (const guint8 *d, guint caplen, const PktDecapConfig *cfg, VxlanMatch *m)
 {
-  guint off, tot;
+  guint off, u;
   guint64 w;
 
-  /* the longest shape (two tags) is inside the first bytes checked */
-  if (caplen < 2 * 4 + ETH_IPV4_UDP_LEN + 8 + 14 || !(off = ipv4_offset_fast (d, m)))
+  /* the longest IPv4 shape (two tags) is inside the bytes checked */
+  if (caplen < 2 * 4 + ETH_IPV4_UDP_LEN + 8 + 14)
     return FALSE;
-  if ((ld64 (d + off + 6) & FRAG_PROTO_MASK) != UNFRAGMENTED_UDP)
+  if ((off = ip_offset_fast (d, m, TAG_IPV4_MASK, TAG_IPV4_PAT, IPV4_AT2_MASK, IPV4_AT2_PAT)))
+    u = udp_offset_fast (d, caplen, off, FALSE);
+  else if (caplen >= 2 * 4 + 14 + 40 + 8 + 8 + 14
+           && (off
+               = ip_offset_fast (d, m, TAG_IPV6_MASK, TAG_IPV6_PAT, IPV6_AT2_MASK, IPV6_AT2_PAT)))
+    u = udp_offset_fast (d, caplen, off, TRUE);
+  else
     return FALSE;
-  /* the UDP and VXLAN headers inside the IP length (else: malformed) */
-  tot = rd16 (d + off + 2);
-  if (tot != 0 && tot < 20 + 8 + 8 && off + tot < caplen)
+  if (!u)
     return FALSE;
-  w = ld64 (d + off + 22);
+  w = ld64 (d + u + 2);
   if (G_UNLIKELY ((w & VXLAN_AT_DPORT_MASK) != VXLAN_AT_DPORT_PAT)) {
-    const guint16 dport = ld16 (d + off + 22);
-    if (!(d[off + 28] & 0x08)
+    const guint16 dport = ld16 (d + u + 2);
+    if (!(d[u + 8] & 0x08)
         || !(dport == NET16 (PKT_PORT_VXLAN_LINUX)
              || (cfg->vxlan_port && dport == NET16 (cfg->vxlan_port))))
       return FALSE;
   }
-  m->vxlan = off + 28;
+  m->vxlan = u + 8;
   return TRUE;
 }
 

@@ -422,65 +422,70 @@ vxlan_shapes (void)
   static const guint dports[] = { 4789, 8472, 4790, 6081 };
   static const guint inner[] = { 6, 17, 47, 4, 1 };
   GPtrArray *frames = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
-  for (guint t = 0; t < G_N_ELEMENTS (tags); t++)
-    for (guint d = 0; d < G_N_ELEMENTS (dports); d++)
-      for (guint i = 0; i < G_N_ELEMENTS (inner); i++)
-        for (guint variant = 0; variant < 4; variant++) {
-          /* variant bit 0: UDP inside goes to 4789 (VXLAN in VXLAN);
-           * bit 1: the inner frame is IPv6 (ICMP becomes a hop-by-hop
-           * header in front of UDP, IP-in-IP 4in6) */
-          const gboolean nested = variant & 1, v6 = variant & 2;
-          Frame f;
-          guint k;
-          memset (&f, 0, sizeof f);
-          f.b = g_byte_array_new ();
-          for (k = 0; k < 3 && tags[t][k]; k++)
-            ;
-          fr_eth (&f, k ? tags[t][0] : 0x0800);
-          for (guint j = 0; j < k; j++)
-            fr_tag (&f, 100 + j, j + 1 < k ? tags[t][j + 1] : 0x0800);
-          fr_ipv4 (&f, 17, 5);
-          fr_udp (&f, 40000 + i, dports[d]);
-          fr_u32 (&f, 0x08000000);
-          fr_u32 (&f, (0x1000u + d * 4 + variant) << 8);
-          fr_eth (&f, v6 ? 0x86dd : 0x0800);
-          if (v6 && inner[i] == 1) { /* hop-by-hop options, then UDP */
-            fr_ipv6 (&f, 0);
-            fr_u8 (&f, 17);
-            fr_zero (&f, 7);
-          } else if (v6) {
-            fr_ipv6 (&f, inner[i]);
-          } else {
-            fr_ipv4 (&f, inner[i], 5);
-          }
-          if (inner[i] == 17 && nested) {
-            fr_udp (&f, 1000, 4789);
+  /* outer IPv6: fewer combinations (0-1 tags, ports 4789 and 4790) */
+  for (guint outer6 = 0; outer6 < 2; outer6++)
+    for (guint t = 0; t < (outer6 ? 2 : G_N_ELEMENTS (tags)); t++)
+      for (guint d = 0; d < G_N_ELEMENTS (dports); d += outer6 ? 2 : 1)
+        for (guint i = 0; i < G_N_ELEMENTS (inner); i++)
+          for (guint variant = 0; variant < 4; variant++) {
+            /* variant bit 0: UDP inside goes to 4789 (VXLAN in VXLAN);
+             * bit 1: the inner frame is IPv6 (ICMP becomes a hop-by-hop
+             * header in front of UDP, IP-in-IP 4in6) */
+            const gboolean nested = variant & 1, v6 = variant & 2;
+            Frame f;
+            guint k;
+            memset (&f, 0, sizeof f);
+            f.b = g_byte_array_new ();
+            for (k = 0; k < 3 && tags[t][k]; k++)
+              ;
+            fr_eth (&f, k ? tags[t][0] : outer6 ? 0x86dd : 0x0800);
+            for (guint j = 0; j < k; j++)
+              fr_tag (&f, 100 + j, j + 1 < k ? tags[t][j + 1] : outer6 ? 0x86dd : 0x0800);
+            if (outer6)
+              fr_ipv6 (&f, 17);
+            else
+              fr_ipv4 (&f, 17, 5);
+            fr_udp (&f, 40000 + i, dports[d]);
             fr_u32 (&f, 0x08000000);
-            fr_u32 (&f, 0x2000u << 8);
-            fr_eth (&f, 0x0800);
-            fr_ipv4 (&f, 6, 5);
-            fr_tcp (&f, 1000, 80);
-          } else if (inner[i] == 17 || (v6 && inner[i] == 1)) {
-            fr_udp (&f, 1000, nested ? 2152 : 53);
-          } else if (inner[i] == 6) {
-            fr_tcp (&f, 1000, 80);
-          } else if (inner[i] == 4) {
-            fr_ipv4 (&f, 6, 5);
+            fr_u32 (&f, (0x1000u + d * 4 + variant) << 8);
+            fr_eth (&f, v6 ? 0x86dd : 0x0800);
+            if (v6 && inner[i] == 1) { /* hop-by-hop options, then UDP */
+              fr_ipv6 (&f, 0);
+              fr_u8 (&f, 17);
+              fr_zero (&f, 7);
+            } else if (v6) {
+              fr_ipv6 (&f, inner[i]);
+            } else {
+              fr_ipv4 (&f, inner[i], 5);
+            }
+            if (inner[i] == 17 && nested) {
+              fr_udp (&f, 1000, 4789);
+              fr_u32 (&f, 0x08000000);
+              fr_u32 (&f, 0x2000u << 8);
+              fr_eth (&f, 0x0800);
+              fr_ipv4 (&f, 6, 5);
+              fr_tcp (&f, 1000, 80);
+            } else if (inner[i] == 17 || (v6 && inner[i] == 1)) {
+              fr_udp (&f, 1000, nested ? 2152 : 53);
+            } else if (inner[i] == 6) {
+              fr_tcp (&f, 1000, 80);
+            } else if (inner[i] == 4) {
+              fr_ipv4 (&f, 6, 5);
+            }
+            fr_payload (&f, 30);
+            g_ptr_array_add (frames, fr_finish (&f));
+            g_byte_array_unref (f.b);
           }
-          fr_payload (&f, 30);
-          g_ptr_array_add (frames, fr_finish (&f));
-          g_byte_array_unref (f.b);
-        }
   return frames;
 }
 
 static void
-assert_batch_agrees (const char *name, const guint8 *b, guint n, guint parse_flags)
+assert_batch_agrees (const char *name, const guint8 *b, guint n, guint parse_flags, gboolean quick)
 {
   PktPacket p;
   g_autofree char *why = NULL;
   pkt_packet_init (&p, b, n, n, 0, PKT_LINK_ETHERNET);
-  why = decap_reference_disagreement (&p, parse_flags);
+  why = decap_reference_disagreement (&p, parse_flags, quick);
   if (why)
     g_error ("%s (%u bytes): %s", name, n, why);
 }
@@ -489,7 +494,8 @@ assert_batch_agrees (const char *name, const guint8 *b, guint n, guint parse_fla
  * Ethernet/tags/IPv4/UDP/VXLAN) gives the same front, descriptor, outcome
  * and layers shown to accept as pkt_decap_one() layer by layer: for every
  * seed and VXLAN shape, cut at every length and with bytes of its first 96
- * changed one at a time, under 84 option combinations. */
+ * changed one at a time (under 84 option combinations, the changed ones
+ * under 24). */
 static void
 test_batch_agrees (void)
 {
@@ -507,22 +513,22 @@ test_batch_agrees (void)
     const guint8 *full = g_bytes_get_data (all->pdata[i], &n);
     for (guint cut = 0; cut <= n; cut++) {
       g_autofree guint8 *b = g_memdup2 (full, cut ? cut : 1); /* exact size, for ASan */
-      assert_batch_agrees (name, b, cut, parse_flags);
+      assert_batch_agrees (name, b, cut, parse_flags, FALSE);
       checked++;
     }
     for (guint off = 0; off < MIN (n, 96); off++) {
       /* set to values that sit on length and type boundaries, or a bit flipped */
-      static const guint8 sets[] = { 0x00, 0xff, 0x01, 0x14, 0x1c, 0x24, 0x45 };
+      static const guint8 sets[] = { 0x00, 0xff, 0x01, 0x0c, 0x14, 0x1c, 0x24, 0x45 };
       static const guint8 flips[] = { 0x08, 0x40, 0x01, 0x80 };
       g_autofree guint8 *b = g_memdup2 (full, n);
       for (guint k = 0; k < G_N_ELEMENTS (sets) + G_N_ELEMENTS (flips); k++) {
         b[off] = k < G_N_ELEMENTS (sets) ? sets[k] : full[off] ^ flips[k - G_N_ELEMENTS (sets)];
-        assert_batch_agrees (name, b, (guint)n, parse_flags);
+        assert_batch_agrees (name, b, (guint)n, parse_flags, TRUE);
         checked++;
       }
     }
   }
-  g_test_message ("%u frames, each under every option combination", checked);
+  g_test_message ("%u frames agree", checked);
   g_assert_cmpuint (checked, >, 10000);
 }
 
@@ -552,7 +558,7 @@ test_batch_agrees_captures (void)
     for (guint j = 0; j < c->frames->len; j++) {
       gsize n;
       const guint8 *b = g_bytes_get_data (c->frames->pdata[j], &n);
-      assert_batch_agrees (files[i], b, (guint)n, 0);
+      assert_batch_agrees (files[i], b, (guint)n, 0, FALSE);
       frames++;
     }
   }

@@ -94,7 +94,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   pkt_packet_init (&p, frame, (guint32)n, (guint32)n, 0, linktypes[sel & 7]);
   {
     /* the decap elements' batch loop agrees with the layer-by-layer walk */
-    char *why = decap_reference_disagreement (&p, cfg.parse_flags);
+    char *why = decap_reference_disagreement (&p, cfg.parse_flags, FALSE);
     if (why) {
       fprintf (stderr, "pkt_decap_packets disagrees: %s\n", why);
       abort ();
