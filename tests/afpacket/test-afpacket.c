@@ -540,7 +540,7 @@ test_iface_deleted (Fixture *f, gconstpointer data)
   g_usleep (50000);
   const char *argv[] = { "ip", "-n", f->ns->ns_b, "link", "del", f->ns->if_b, NULL };
   t0 = g_get_monotonic_time ();
-  g_autofree char *out = pkt_test_spawn (argv, NULL, NULL);
+  g_autofree char *out G_GNUC_UNUSED = pkt_test_spawn (argv, NULL, NULL);
   m = test_pop_error (rx, 2000);
   g_assert_nonnull (m);
   g_assert_cmpint (g_get_monotonic_time () - t0, <, 1000000);
@@ -685,7 +685,7 @@ test_iface_down (Fixture *f, gconstpointer data)
   rx = rx_pipeline (f, &src, &collect, NULL);
   g_usleep (50000);
   const char *argv[] = { "ip", "-n", f->ns->ns_b, "link", "set", f->ns->if_b, "down", NULL };
-  g_autofree char *out = pkt_test_spawn (argv, NULL, NULL);
+  g_autofree char *out G_GNUC_UNUSED = pkt_test_spawn (argv, NULL, NULL);
   m = test_pop_error (rx, 1000);
   g_assert_nonnull (m);
   g_assert_nonnull (strstr (m->error->message, f->ns->if_b));
@@ -873,7 +873,7 @@ shape (Fixture *f, const char *limit)
       = { "tc",  "-n",   f->ns->ns_a, "qdisc", "replace", "dev",   f->ns->if_a, "root",
           "tbf", "rate", "50mbit",    "burst", "16kb",    "limit", limit,       NULL };
   int status = -1;
-  g_autofree char *out = pkt_test_spawn (argv, &status, NULL);
+  g_autofree char *out G_GNUC_UNUSED = pkt_test_spawn (argv, &status, NULL);
   g_assert_cmpint (status, ==, 0);
 }
 

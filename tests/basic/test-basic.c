@@ -662,7 +662,7 @@ check_balance (const char *mode)
                          mode);
   const char *sinks[] = { "o0", "o1", "o2", NULL };
   Capture *caps[3];
-  g_autoptr (PktElement) p = run_capture (desc, sinks, caps);
+  g_autoptr (PktElement) p G_GNUC_UNUSED = run_capture (desc, sinks, caps);
   guint total = 0;
   for (guint i = 0; i < 3; i++) {
     total += caps[i]->recs->len;
@@ -865,7 +865,7 @@ test_fakesink_dump (void)
 {
   if (g_test_subprocess ()) {
     g_autoptr (GError) error = NULL;
-    g_autoptr (PktElement) p
+    g_autoptr (PktElement) p G_GNUC_UNUSED
         = pkt_test_run ("testsrc num-packets=2 flows=2 ! fakesink dump=true   "
                         "testsrc protocol=tcp num-packets=4 ipv6-ratio=1 ! fakesink dump=true",
                         10000, &error);

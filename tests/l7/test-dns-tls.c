@@ -81,7 +81,7 @@ run_to_log (const char *pcap, const char *chain, const char *parser)
       "location=%s",
       pcap, chain, parser, out);
   g_autoptr (GError) err = NULL;
-  g_autoptr (PktElement) p = pkt_test_run (desc, 60000, &err);
+  g_autoptr (PktElement) p G_GNUC_UNUSED = pkt_test_run (desc, 60000, &err);
   g_assert_no_error (err);
   GPtrArray *rows = read_zeek_log (out);
   g_unlink (out);

@@ -397,10 +397,11 @@ static void
 test_settings_checked (void)
 {
   g_autoptr (GError) err = NULL;
-  g_autoptr (PktElement) p = pkt_test_run ("testsrc num-packets=1 ! tcpreassemble name=r "
-                                           "max-buffer-per-flow=1MiB max-buffer-total=64k ! "
-                                           "fakesink",
-                                           5000, &err);
+  g_autoptr (PktElement) p G_GNUC_UNUSED
+      = pkt_test_run ("testsrc num-packets=1 ! tcpreassemble name=r "
+                      "max-buffer-per-flow=1MiB max-buffer-total=64k ! "
+                      "fakesink",
+                      5000, &err);
   g_assert_nonnull (err);
   g_assert_nonnull (strstr (err->message, "max-buffer-per-flow"));
 }

@@ -185,8 +185,8 @@ test_roundtrip_pcapng (void)
   g_autofree char *d1 = g_strdup_printf ("pcapsrc location='%s' ! pcapsink location='%s'", in, ng);
   g_autofree char *d2
       = g_strdup_printf ("pcapsrc location='%s' ! pcapsink location='%s'", ng, back);
-  g_autoptr (Run) r1 = run_ok (d1);
-  g_autoptr (Run) r2 = run_ok (d2);
+  g_autoptr (Run) r1 G_GNUC_UNUSED = run_ok (d1);
+  g_autoptr (Run) r2 G_GNUC_UNUSED = run_ok (d2);
   int s1, s2, s3;
   g_autofree char *a = tcpdump_x (in, NULL, &s1);
   g_autofree char *b = tcpdump_x (ng, NULL, &s2);
@@ -508,7 +508,7 @@ test_stdin (void)
   GThread *t = g_thread_new ("feed", feed_pipe, &feed);
   g_autofree char *out = tmp_path ("stdin.pcap");
   g_autofree char *d = g_strdup_printf ("pcapsrc location=- ! pcapsink location='%s'", out);
-  g_autoptr (Run) r = run_ok (d);
+  g_autoptr (Run) r G_GNUC_UNUSED = run_ok (d);
   g_thread_join (t);
   dup2 (saved, STDIN_FILENO);
   close (saved);
