@@ -1485,16 +1485,18 @@ malformed:
 
 /* ---- the common case in a straight line ----
  *
- * Monitoring traffic is mostly one shape: Ethernet, a tag or two, IPv4,
- * UDP to the VXLAN port, VXLAN; and inside it an untagged IPv4 frame with
- * nothing more to peel. The general walk answers both questions (peel
- * what? anything left?) through its layer-by-layer dispatch; the two
- * functions below answer them for that shape alone, comparing 8-byte words
- * against patterns after one length check. Each says "no" to anything
- * else, every malformed header included, and the general walk then
+ * Monitoring traffic is mostly one shape: Ethernet, a tag or two, IPv4 (or
+ * IPv6 without extension headers), UDP to the VXLAN port, VXLAN; and inside
+ * it an untagged IPv4 or IPv6 frame with nothing more to peel. The general
+ * walk answers both questions (peel what? anything left?) through its
+ * layer-by-layer dispatch; vxlan_match_fast() and nothing_to_peel_fast()
+ * answer them for that shape alone, comparing 8-byte words against
+ * patterns after one length check. Each says "no" to anything else, every
+ * malformed or doubtful length included, and the general walk then
  * decides: they never give an answer the general walk would not
- * (tests/decap checks that both paths agree on the shared captures and on
- * every truncation). */
+ * (/decap/headers/batch-agrees checks that both agree on every seed and
+ * VXLAN shape, cut at every length and with bytes changed, and on real
+ * captures; fuzz-headers aborts on any disagreement). */
 
 #if G_BYTE_ORDER == G_LITTLE_ENDIAN
 #define BYTE_AT(x, i) ((guint64)(x) << (8 * (i)))

@@ -435,8 +435,9 @@ typedef enum {
  * The loop of the decap elements: peels up to @max_depth layers off each
  * packet, all or nothing: when a deeper header is malformed or @accept
  * vetoes a layer, the packet is left exactly as it came. The common shape
- * (Ethernet, tags, IPv4, UDP, VXLAN, an inner IPv4 frame) takes a straight
- * path that gives the same result as pkt_decap_one() layer by layer.
+ * (Ethernet, tags, IPv4 or IPv6, UDP, VXLAN, an inner IPv4 or IPv6 frame)
+ * takes a straight path that gives the same result as pkt_decap_one()
+ * layer by layer.
  *
  * Returns: how many packets had at least one layer peeled
  */
