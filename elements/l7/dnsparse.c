@@ -81,15 +81,23 @@ const PktRecordType pkt_dns_record_type = {
   .clear = dns_record_clear,
 };
 
+/* An outstanding query. Kept small (the name is allocated): every flow
+ * carries MAX_PENDING of them, and a DNS flow is mostly one query. */
 typedef struct {
-  gboolean used;
-  guint16 id;
   gint64 ts;
-  gboolean rd, aa, ra, tc, has_question;
-  guint8 opcode, z;
+  char *qname; /* NULL when the query had none */
+  guint16 id;
   guint16 qtype, qclass;
-  char qname[L7_DNS_MAX_NAME];
+  guint8 opcode, z;
+  guint8 used : 1, rd : 1, aa : 1, ra : 1, tc : 1, has_question : 1;
 } Pending;
+
+static void
+pending_release (Pending *q)
+{
+  q->used = FALSE;
+  g_clear_pointer (&q->qname, g_free);
+}
 
 typedef struct {
   PktL7Conn conn;
@@ -97,6 +105,10 @@ typedef struct {
   Pending pending[MAX_PENDING];
   PktL7Stream stream[2];
 } DnsFlow;
+
+/* every flow up to max-flows carries one: 65536 flows must stay tens of MB
+ * (with the query names inline it was 4.7 KB a flow, 300 MB) */
+G_STATIC_ASSERT (sizeof (DnsFlow) <= 1024);
 
 struct _PktDnsParse {
   PktL7Parser parent;
@@ -191,7 +203,7 @@ emit_unanswered (PktDnsParse *self, DnsFlow *f, Pending *q)
   if (pkt_l7_parser_wants_records (PKT_L7_PARSER (self))) {
     DnsRecord *r = record_new (f, q->ts);
     r->trans_id = q->id;
-    set_question (r, q->has_question, q->qname, q->qtype, q->qclass);
+    set_question (r, q->has_question, q->qname ? q->qname : "", q->qtype, q->qclass);
     r->RD = q->rd;
     r->AA = q->aa;
     r->RA = q->ra;
@@ -201,7 +213,7 @@ emit_unanswered (PktDnsParse *self, DnsFlow *f, Pending *q)
     r->opcode_name = opcode_name (f, q->opcode);
     pkt_l7_parser_emit (PKT_L7_PARSER (self), &r->rec);
   }
-  q->used = FALSE;
+  pending_release (q);
 }
 
 static void
@@ -222,16 +234,16 @@ on_query (PktDnsParse *self, DnsFlow *f, const L7DnsMessage *m, gint64 ts)
   *slot = (Pending){ .used = TRUE,
                      .id = m->id,
                      .ts = ts,
-                     .rd = m->rd,
-                     .aa = m->aa,
-                     .ra = m->ra,
-                     .tc = m->tc,
+                     .rd = !!m->rd,
+                     .aa = !!m->aa,
+                     .ra = !!m->ra,
+                     .tc = !!m->tc,
                      .z = m->z,
                      .opcode = m->opcode,
-                     .has_question = m->has_question,
+                     .has_question = !!m->has_question,
                      .qtype = m->qtype,
-                     .qclass = m->qclass };
-  g_strlcpy (slot->qname, m->qname, sizeof slot->qname);
+                     .qclass = m->qclass,
+                     .qname = m->qname[0] ? g_strdup (m->qname) : NULL };
 }
 
 static char **
@@ -262,7 +274,7 @@ on_response (PktDnsParse *self, DnsFlow *f, const L7DnsMessage *m, gint64 ts)
       /* as Zeek: the round trip is measured when an answer arrives */
       r->rtt = ts - q->ts;
       r->rtt_set = m->n_answers > 0;
-      set_question (r, q->has_question, q->qname, q->qtype, q->qclass);
+      set_question (r, q->has_question, q->qname ? q->qname : "", q->qtype, q->qclass);
       r->RD = q->rd;
     } else {
       set_question (r, m->has_question, m->qname, m->qtype, m->qclass);
@@ -286,7 +298,7 @@ on_response (PktDnsParse *self, DnsFlow *f, const L7DnsMessage *m, gint64 ts)
     pkt_l7_parser_emit (PKT_L7_PARSER (self), &r->rec);
   }
   if (q)
-    q->used = FALSE;
+    pending_release (q);
 }
 
 static void
@@ -353,6 +365,8 @@ static void
 dns_clear_flow (PktL7Parser *parser, gpointer state)
 {
   DnsFlow *f = state;
+  for (guint i = 0; i < MAX_PENDING; i++)
+    pending_release (&f->pending[i]);
   pkt_l7_stream_clear (&f->stream[0]);
   pkt_l7_stream_clear (&f->stream[1]);
 }
