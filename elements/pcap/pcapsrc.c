@@ -113,15 +113,16 @@ struct _PktPcapSrc {
   gboolean have_filter;
   PcapBpf bpf;
   guint pass;
-  guint64 recno;   /* record number in this pass, 1-based */
-  gint64 first_ts; /* first record's time in this pass */
-  gint64 last_ts;  /* last record's time seen */
-  gint64 ts_shift; /* added to every timestamp (loops stay monotonic) */
+  guint64 recno;         /* record number in this pass, 1-based */
+  gint64 first_ts;       /* first record's time in this pass */
+  gint64 min_ts, max_ts; /* earliest and latest record time in this pass */
+  gint64 ts_shift;       /* added to every timestamp (loops stay monotonic) */
   gboolean have_first;
   gint64 pace_wall0; /* monotonic µs when pacing started */
   gint64 pace_ts0;   /* shifted packet time at pace_wall0 */
   gboolean pass_done;
   gboolean warned_truncated;
+  gboolean warned_shift; /* the time shift of a later pass would overflow */
 };
 
 G_DECLARE_FINAL_TYPE (PktPcapSrc, pkt_pcap_src, PKT, PCAP_SRC, PktSource)
@@ -410,6 +411,7 @@ pcap_src_start (PktSource *source, GError **error)
   self->pace_wall0 = 0;
   self->pass_done = FALSE;
   self->warned_truncated = FALSE;
+  self->warned_shift = FALSE;
   self->packets = self->bytes = self->filtered = 0;
   return TRUE;
 }
@@ -435,6 +437,31 @@ pcap_src_stop (PktSource *source)
 /* ---- streaming ---- */
 
 /* End of one pass over the file: loop again, or finish. */
+/* Later passes follow the earlier ones in time: the next pass starts 1 µs
+ * after this one's latest record. Packet time is 64-bit nanoseconds (up to
+ * the year 2262): a file spanning decades looped many times would wrap to
+ * negative times, so from that pass on the shift stops growing (time then
+ * repeats the last pass's) and a warning says so. */
+static void
+pcap_src_shift_next_pass (PktPcapSrc *self)
+{
+  gint64 span, shift, end;
+  if (!__builtin_sub_overflow (self->max_ts, self->min_ts, &span)
+      && !__builtin_add_overflow (self->ts_shift, span, &shift)
+      && !__builtin_add_overflow (shift, 1000, &shift)
+      && !__builtin_add_overflow (self->max_ts, shift, &end)) {
+    self->ts_shift = shift;
+    return;
+  }
+  if (!self->warned_shift) {
+    self->warned_shift = TRUE;
+    pkt_element_warning (PKT_ELEMENT (self), PKT_ERROR_SETTINGS, NULL,
+                         "loop: pass %u of '%s' would end after the year 2262 (64-bit nanosecond "
+                         "packet time); it and later passes repeat the previous pass's times",
+                         self->pass + 1, display_name (self));
+  }
+}
+
 static gboolean
 pcap_src_next_pass (PktPcapSrc *self)
 {
@@ -454,9 +481,8 @@ pcap_src_next_pass (PktPcapSrc *self)
     self->mem = pcap_mem_new_heap (STREAM_CHUNK);
     self->stream_eof = FALSE;
   }
-  /* later passes follow the earlier ones in time: span + 1 µs */
   if (self->have_first)
-    self->ts_shift += self->last_ts - self->first_ts + 1000;
+    pcap_src_shift_next_pass (self);
   pcap_reader_clear (&self->reader);
   pcap_reader_init (&self->reader);
   self->offset = 0;
@@ -512,9 +538,10 @@ pcap_src_take (PktPcapSrc *self, PktBufferList *list, const PcapRecord *rec, gin
   self->recno++;
   if (!self->have_first) {
     self->have_first = TRUE;
-    self->first_ts = rec->ts_ns;
+    self->first_ts = self->min_ts = self->max_ts = rec->ts_ns;
   }
-  self->last_ts = rec->ts_ns;
+  self->min_ts = MIN (self->min_ts, rec->ts_ns);
+  self->max_ts = MAX (self->max_ts, rec->ts_ns);
   if (self->recno < self->start_packet)
     return STEP_SKIPPED;
   if (self->stop_packet != 0 && self->recno > self->stop_packet) {

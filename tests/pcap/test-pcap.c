@@ -33,14 +33,24 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
 
 /* Runs @desc to EOS or ERROR, keeping the WARNING messages. The pipeline is
  * back in NULL afterwards (files closed); its counters stay readable. */
+static Run *run_pipeline (PktElement *pipeline);
+
 static Run *
 run_desc (const char *desc)
 {
+  g_autoptr (GError) error = NULL;
+  PktElement *pipeline = pkt_parse_launch (desc, &error);
+  g_assert_no_error (error);
+  return run_pipeline (g_object_ref_sink (pipeline));
+}
+
+/* The same for a pipeline already built (takes the reference). */
+static Run *
+run_pipeline (PktElement *pipeline)
+{
   Run *r = g_new0 (Run, 1);
   r->warnings = g_ptr_array_new_with_free_func (g_free);
-  r->pipeline = pkt_parse_launch (desc, &r->error);
-  g_assert_no_error (r->error);
-  g_object_ref_sink (r->pipeline);
+  r->pipeline = pipeline;
   PktBus *bus = pkt_pipeline_get_bus (PKT_PIPELINE (r->pipeline));
   if (pkt_element_set_state (r->pipeline, PKT_STATE_PLAYING, &r->error)) {
     gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
@@ -808,6 +818,59 @@ test_demo (void)
   g_assert_cmpuint (sf_8080, >=, 3);
 }
 
+static void
+on_handoff_ts (PktElement *sink, PktBufferList *list, GArray *ts)
+{
+  for (guint i = 0; i < list->n_packets; i++)
+    g_array_append_val (ts, list->packets[i].ts_ns);
+}
+
+/* loop on a file spanning 1970 to 2096: the second pass still fits in
+ * 64-bit nanoseconds (ends in 2222), a third would wrap to negative times.
+ * Time never goes negative; the pass that would overflow repeats the
+ * previous pass's times, with a warning naming the element and file. */
+static void
+test_loop_time_overflow (void)
+{
+  static const guint32 secs[] = { 1, 4000000000u };
+  g_autofree char *path = tmp_path ("span.pcap");
+  g_autoptr (GByteArray) b = g_byte_array_new ();
+  const guint32 gh[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1 };
+  g_byte_array_append (b, (const guint8 *)gh, sizeof gh);
+  for (guint i = 0; i < G_N_ELEMENTS (secs); i++) {
+    guint8 frame[60] = { 0 };
+    const guint32 rh[4] = { secs[i], 0, sizeof frame, sizeof frame };
+    frame[12] = 0x88; /* an ethertype nothing parses further */
+    frame[13] = 0xb5;
+    g_byte_array_append (b, (const guint8 *)rh, sizeof rh);
+    g_byte_array_append (b, frame, sizeof frame);
+  }
+  g_assert_true (g_file_set_contents (path, (const char *)b->data, b->len, NULL));
+
+  g_autofree char *desc
+      = g_strdup_printf ("pcapsrc name=src location='%s' loop=4 ! fakesink name=f", path);
+  g_autoptr (GError) error = NULL;
+  PktElement *p = pkt_parse_launch (desc, &error);
+  g_assert_no_error (error);
+  g_object_ref_sink (p);
+  g_autoptr (GArray) ts = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_signal_connect (pkt_bin_get_by_name (PKT_BIN (p), "f"), "handoff", G_CALLBACK (on_handoff_ts),
+                    ts);
+  g_autoptr (Run) r = run_pipeline (p);
+  g_assert_no_error (r->error);
+  g_assert_cmpuint (ts->len, ==, 8);
+  for (guint i = 0; i < ts->len; i++)
+    g_assert_cmpint (g_array_index (ts, gint64, i), >, 0);
+  /* pass 2 follows pass 1 */
+  g_assert_cmpint (g_array_index (ts, gint64, 2), >, g_array_index (ts, gint64, 1));
+  /* passes 3 and 4 repeat pass 2 */
+  for (guint i = 4; i < 8; i++)
+    g_assert_cmpint (g_array_index (ts, gint64, i), ==, g_array_index (ts, gint64, 2 + i % 2));
+  g_assert_cmpuint (r->warnings->len, ==, 1);
+  g_assert_nonnull (strstr (r->warnings->pdata[0], "pass 3"));
+  g_assert_nonnull (strstr (r->warnings->pdata[0], "span.pcap"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -819,6 +882,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pcap/src/read-and-mmap-agree", test_read_and_mmap_agree);
   g_test_add_func ("/pcap/src/io-mode-is-used", test_io_mode_is_used);
   g_test_add_func ("/pcap/src/pace", test_pace);
+  g_test_add_func ("/pcap/src/loop-time-overflow", test_loop_time_overflow);
   g_test_add_func ("/pcap/src/stdin", test_stdin);
   g_test_add_func ("/pcap/roundtrip/all", test_roundtrip_all);
   g_test_add_func ("/pcap/roundtrip/pcapng", test_roundtrip_pcapng);
