@@ -31,6 +31,12 @@ enum {
   PROP_DROPPED,
 };
 
+/* The id of the filter property a subclass installs with
+ * pkt_decap_install_id_property(): owned by the subclass, handled by this
+ * class's set/get_property (given to a subclass that has none), so the
+ * subclasses need no property code for it. Far from this class's own ids. */
+#define PROP_ID_FILTER 0x1000
+
 #define PROTOCOLS_UNSET G_MAXUINT
 #define PRIV(self)      ((PktDecapBasePrivate *)pkt_decap_base_get_instance_private (self))
 
@@ -39,7 +45,7 @@ enum {
 static gboolean
 accept_id (const PktTunnelInfo *info, gpointer priv)
 {
-  const gint64 want = ((PktDecapBasePrivate *)priv)->id_filter;
+  const gint64 want = __atomic_load_n (&((PktDecapBasePrivate *)priv)->id_filter, __ATOMIC_RELAXED);
   return info->has_id && info->id == (guint64)want;
 }
 
@@ -60,9 +66,10 @@ pkt_decap_base_process (PktFilter *filter, PktBufferList *list)
     priv->keep = g_realloc (priv->keep, n);
     priv->keep_len = n;
   }
-  count[PKT_DECAP_OUTCOME_DECAP]
-      = pkt_decap_packets (list->packets, n, priv->protocols, &priv->config, priv->max_depth,
-                           priv->id_filter >= 0 ? accept_id : NULL, priv, priv->keep);
+  count[PKT_DECAP_OUTCOME_DECAP] = pkt_decap_packets (
+      list->packets, n, priv->protocols, &priv->config, priv->max_depth,
+      __atomic_load_n (&priv->id_filter, __ATOMIC_RELAXED) >= 0 ? accept_id : NULL, priv,
+      priv->keep);
   if (count[PKT_DECAP_OUTCOME_DECAP] < n) { /* outcome -> keep flag, in place */
     count[PKT_DECAP_OUTCOME_DECAP] = 0;
     for (i = 0; i < n; i++) {
@@ -96,6 +103,9 @@ pkt_decap_base_set_property (GObject *object, guint id, const GValue *value, GPa
     case PROP_DROP_MALFORMED:
       priv->drop_malformed = g_value_get_boolean (value);
       break;
+    case PROP_ID_FILTER: /* set while PLAYING: read per batch by the streaming thread */
+      __atomic_store_n (&priv->id_filter, g_value_get_int64 (value), __ATOMIC_RELAXED);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
   }
@@ -123,6 +133,9 @@ pkt_decap_base_get_property (GObject *object, guint id, GValue *value, GParamSpe
       break;
     case PROP_DROPPED:
       g_value_set_uint64 (value, PKT_STAT_GET (priv->dropped));
+      break;
+    case PROP_ID_FILTER:
+      g_value_set_int64 (value, __atomic_load_n (&priv->id_filter, __ATOMIC_RELAXED));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
@@ -208,25 +221,22 @@ pkt_decap_base_init (PktDecapBase *self)
   priv->id_filter = -1;
 }
 
+/* The id filter as a property of the subclass @klass (vni, teid, key; -1 =
+ * any), handled by this class's set/get_property: a subclass with no other
+ * property needs no property code. One per subclass. */
 void
-pkt_decap_base_set_id_filter (PktDecapBase *self, gint64 id)
+pkt_decap_install_id_property (GObjectClass *klass, const char *name, const char *nick,
+                               const char *blurb, gint64 max)
 {
-  PRIV (self)->id_filter = id;
-}
-
-gint64
-pkt_decap_base_get_id_filter (PktDecapBase *self)
-{
-  return PRIV (self)->id_filter;
-}
-
-/* The id filter as a property (vni, teid, key): -1 = any. */
-void
-pkt_decap_install_id_property (GObjectClass *klass, guint prop_id, const char *name,
-                               const char *nick, const char *blurb, gint64 max)
-{
+  /* GObject does not inherit set/get_property: a subclass without its own
+   * takes this class's, which handle PROP_ID_FILTER (one with its own
+   * chains up for it) */
+  if (!klass->set_property) {
+    klass->set_property = pkt_decap_base_set_property;
+    klass->get_property = pkt_decap_base_get_property;
+  }
   g_object_class_install_property (
-      klass, prop_id,
+      klass, PROP_ID_FILTER,
       g_param_spec_int64 (name, nick, blurb, -1, max, -1,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | PKT_PARAM_MUTABLE_PLAYING));
 }

@@ -28,10 +28,8 @@ PktDecapConfig *pkt_decap_base_get_config (PktDecapBase *self);
 void pkt_decap_base_class_set_info (PktElementClass *klass, const char *long_name,
                                     const char *description, guint protocols);
 
-void pkt_decap_install_id_property (GObjectClass *klass, guint prop_id, const char *name,
-                                    const char *nick, const char *blurb, gint64 max);
-void pkt_decap_base_set_id_filter (PktDecapBase *self, gint64 id);
-gint64 pkt_decap_base_get_id_filter (PktDecapBase *self);
+void pkt_decap_install_id_property (GObjectClass *klass, const char *name, const char *nick,
+                                    const char *blurb, gint64 max);
 void pkt_decap_install_mpls_properties (GObjectClass *klass, guint prop_ethernet, guint prop_cw);
 void pkt_decap_config_set_flag (PktDecapConfig *cfg, guint flag, gboolean on);
 

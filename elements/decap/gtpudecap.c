@@ -10,44 +10,16 @@ struct _PktGtpuDecap {
 G_DECLARE_FINAL_TYPE (PktGtpuDecap, pkt_gtpu_decap, PKT, GTPU_DECAP, PktDecapBase)
 G_DEFINE_FINAL_TYPE (PktGtpuDecap, pkt_gtpu_decap, PKT_TYPE_DECAP_BASE)
 
-enum { PROP_0, PROP_ID };
-
-static void
-pkt_gtpu_decap_set_property (GObject *object, guint id, const GValue *value, GParamSpec *pspec)
-{
-  switch (id) {
-    case PROP_ID:
-      pkt_decap_base_set_id_filter (PKT_DECAP_BASE (object), g_value_get_int64 (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
-  }
-}
-
-static void
-pkt_gtpu_decap_get_property (GObject *object, guint id, GValue *value, GParamSpec *pspec)
-{
-  switch (id) {
-    case PROP_ID:
-      g_value_set_int64 (value, pkt_decap_base_get_id_filter (PKT_DECAP_BASE (object)));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
-  }
-}
-
 static void
 pkt_gtpu_decap_class_init (PktGtpuDecapClass *klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
-  gobject_class->set_property = pkt_gtpu_decap_set_property;
-  gobject_class->get_property = pkt_gtpu_decap_get_property;
   pkt_decap_base_class_set_info (PKT_ELEMENT_CLASS (klass), "GTP-U decapsulator",
                                  "Removes outer IP/UDP/GTP-U headers (UDP 2152, extension headers "
                                  "skipped) and records the TEID",
                                  PKT_DECAP_GTPU);
   pkt_decap_install_id_property (
-      gobject_class, PROP_ID, "teid", "TEID",
+      gobject_class, "teid", "TEID",
       "Only decapsulate this tunnel endpoint id (-1 = any); others count as unmatched",
       G_MAXUINT32);
 }

@@ -10,21 +10,18 @@ struct _PktVxlanDecap {
 G_DECLARE_FINAL_TYPE (PktVxlanDecap, pkt_vxlan_decap, PKT, VXLAN_DECAP, PktDecapBase)
 G_DEFINE_FINAL_TYPE (PktVxlanDecap, pkt_vxlan_decap, PKT_TYPE_DECAP_BASE)
 
-enum { PROP_0, PROP_ID, PROP_PORT };
+enum { PROP_0, PROP_PORT };
 
 static void
 pkt_vxlan_decap_set_property (GObject *object, guint id, const GValue *value, GParamSpec *pspec)
 {
   switch (id) {
-    case PROP_ID:
-      pkt_decap_base_set_id_filter (PKT_DECAP_BASE (object), g_value_get_int64 (value));
-      break;
     case PROP_PORT:
       pkt_decap_base_get_config (PKT_DECAP_BASE (object))->vxlan_port
           = (guint16)g_value_get_uint (value);
       break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+    default: /* vni: the base's id filter */
+      G_OBJECT_CLASS (pkt_vxlan_decap_parent_class)->set_property (object, id, value, pspec);
   }
 }
 
@@ -32,14 +29,11 @@ static void
 pkt_vxlan_decap_get_property (GObject *object, guint id, GValue *value, GParamSpec *pspec)
 {
   switch (id) {
-    case PROP_ID:
-      g_value_set_int64 (value, pkt_decap_base_get_id_filter (PKT_DECAP_BASE (object)));
-      break;
     case PROP_PORT:
       g_value_set_uint (value, pkt_decap_base_get_config (PKT_DECAP_BASE (object))->vxlan_port);
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+      G_OBJECT_CLASS (pkt_vxlan_decap_parent_class)->get_property (object, id, value, pspec);
   }
 }
 
@@ -53,7 +47,7 @@ pkt_vxlan_decap_class_init (PktVxlanDecapClass *klass)
       PKT_ELEMENT_CLASS (klass), "VXLAN decapsulator",
       "Removes outer Ethernet/IP/UDP/VXLAN headers (UDP 4789 and 8472) and records the VNI",
       PKT_DECAP_VXLAN);
-  pkt_decap_install_id_property (gobject_class, PROP_ID, "vni", "VNI",
+  pkt_decap_install_id_property (gobject_class, "vni", "VNI",
                                  "Only decapsulate this VNI (-1 = any); others count as unmatched",
                                  0xffffff);
   g_object_class_install_property (
