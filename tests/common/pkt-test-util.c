@@ -123,3 +123,20 @@ pkt_test_spawn (const char *const *argv, int *exit_status, GError **error)
                        : (WIFEXITED (status) ? WEXITSTATUS (status) : -1);
   return out;
 }
+
+GByteArray *
+pkt_test_pcap_new (void)
+{
+  const guint32 gh[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1 /* DLT_EN10MB */ };
+  GByteArray *pcap = g_byte_array_new ();
+  g_byte_array_append (pcap, (const guint8 *)gh, sizeof gh);
+  return pcap;
+}
+
+void
+pkt_test_pcap_add (GByteArray *pcap, guint32 sec, guint32 usec, const guint8 *frame, guint len)
+{
+  const guint32 rh[4] = { sec, usec, len, len };
+  g_byte_array_append (pcap, (const guint8 *)rh, sizeof rh);
+  g_byte_array_append (pcap, frame, len);
+}

@@ -35,4 +35,10 @@ char *pkt_test_spawn (const char *const *argv, int *exit_status, GError **error)
 /* TRUE if an executable is in PATH; otherwise g_test_skip()s naming it. */
 gboolean pkt_test_require_program (const char *program);
 
+/* A classic pcap file (Ethernet, microseconds, host byte order) built in
+ * memory for a test: the global header, then one record per call. */
+GByteArray *pkt_test_pcap_new (void);
+void pkt_test_pcap_add (GByteArray *pcap, guint32 sec, guint32 usec, const guint8 *frame,
+                        guint len);
+
 G_END_DECLS

@@ -377,10 +377,12 @@ append_frame (GByteArray *pcap, guint16 cport, guint dir, guint32 seq, guint8 fl
   tcp[0] = sp >> 8, tcp[1] = sp, tcp[2] = dp >> 8, tcp[3] = dp;
   tcp[4] = seq >> 24, tcp[5] = seq >> 16, tcp[6] = seq >> 8, tcp[7] = seq;
   tcp[12] = 5 << 4, tcp[13] = flags, tcp[14] = 0xff;
-  guint32 hdr[4] = { 1700000000 + idx / 1000, (idx % 1000) * 1000, 54 + len, 54 + len };
-  g_byte_array_append (pcap, (guint8 *)hdr, sizeof hdr);
-  g_byte_array_append (pcap, f, sizeof f);
-  g_byte_array_append (pcap, (const guint8 *)data, len);
+  g_autofree guint8 *frame = g_malloc (sizeof f + len);
+  memcpy (frame, f, sizeof f);
+  if (len)
+    memcpy (frame + sizeof f, data, len);
+  pkt_test_pcap_add (pcap, 1700000000 + idx / 1000, (idx % 1000) * 1000, frame,
+                     (guint)(sizeof f + len));
 }
 
 typedef struct {
@@ -456,9 +458,7 @@ static void
 test_crafted_sessions (void)
 {
   for (guint variant = 0; variant < 2; variant++) {
-    g_autoptr (GByteArray) pcap = g_byte_array_new ();
-    guint32 gh[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1 };
-    g_byte_array_append (pcap, (guint8 *)gh, sizeof gh);
+    g_autoptr (GByteArray) pcap = pkt_test_pcap_new ();
     guint idx = 0;
     for (gsize step = 1; step <= 13; step += 4)
       append_session (pcap, &idx, 40000 + step, crafted_req, crafted_resp, step, variant);
@@ -641,9 +641,7 @@ test_parser_rejects (void)
 static void
 test_idle_flow_expires (void)
 {
-  g_autoptr (GByteArray) pcap = g_byte_array_new ();
-  guint32 gh[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1 };
-  g_byte_array_append (pcap, (guint8 *)gh, sizeof gh);
+  g_autoptr (GByteArray) pcap = pkt_test_pcap_new ();
   const char *req = "GET /quiet HTTP/1.1\r\nHost: h\r\n\r\n";
   append_frame (pcap, 43000, 0, 1000, 0x02, NULL, 0, 0);
   append_frame (pcap, 43000, 1, 5000, 0x12, NULL, 0, 1);

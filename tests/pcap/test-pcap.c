@@ -834,17 +834,10 @@ test_loop_time_overflow (void)
 {
   static const guint32 secs[] = { 1, 4000000000u };
   g_autofree char *path = tmp_path ("span.pcap");
-  g_autoptr (GByteArray) b = g_byte_array_new ();
-  const guint32 gh[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1 };
-  g_byte_array_append (b, (const guint8 *)gh, sizeof gh);
-  for (guint i = 0; i < G_N_ELEMENTS (secs); i++) {
-    guint8 frame[60] = { 0 };
-    const guint32 rh[4] = { secs[i], 0, sizeof frame, sizeof frame };
-    frame[12] = 0x88; /* an ethertype nothing parses further */
-    frame[13] = 0xb5;
-    g_byte_array_append (b, (const guint8 *)rh, sizeof rh);
-    g_byte_array_append (b, frame, sizeof frame);
-  }
+  g_autoptr (GByteArray) b = pkt_test_pcap_new ();
+  guint8 frame[60] = { [12] = 0x88, [13] = 0xb5 }; /* an ethertype nothing parses further */
+  for (guint i = 0; i < G_N_ELEMENTS (secs); i++)
+    pkt_test_pcap_add (b, secs[i], 0, frame, sizeof frame);
   g_assert_true (g_file_set_contents (path, (const char *)b->data, b->len, NULL));
 
   g_autofree char *desc
