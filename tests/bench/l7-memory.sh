@@ -16,22 +16,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$here/build}
-[[ $build = /* ]] || build=$here/$build
-launch=$build/tools/pkt-launch
-export PKT_PLUGIN_PATH=$build/elements
 LOOPS=${LOOPS:-3000}
-testdata=${PKT_TESTDATA:-$here/../shared/testdata}
-tmp=$(mktemp -d /tmp/pktl7-mem.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-command -v mergecap > /dev/null || { echo "mergecap (wireshark-common) not installed" >&2; exit 1; }
-
-files=()
-for f in zeek-wikipedia.pcap zeek-http-pipelined-requests.pcap zeek-tls-conn-with-extensions.pcap \
-         sv-tls13-draft28.pcap sv-dns-tcp-www-google-com.pcap; do
-  [[ -f $testdata/pcaps/$f ]] && files+=("$testdata/pcaps/$f")
-done
+# shellcheck source=tests/bench/l7-lib.sh
+source "$(dirname "$0")/l7-lib.sh"
 mergecap -F pcap -w "$tmp/mix.pcap" "${files[@]}"
 echo "capture: ${#files[@]} files merged, $(capinfos -T -r -c "$tmp/mix.pcap" | cut -f2) packets, looped $LOOPS times"
 

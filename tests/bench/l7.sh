@@ -19,25 +19,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$here/build}
-[[ $build = /* ]] || build=$here/$build
-launch=$build/tools/pkt-launch
-export PKT_PLUGIN_PATH=$build/elements
-export LD_LIBRARY_PATH=$build/core${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 LOOPS=${LOOPS:-300}
-testdata=${PKT_TESTDATA:-$here/../shared/testdata}
-tmp=$(mktemp -d /tmp/pktl7-bench.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-
-[[ -x $launch ]] || { echo "build first: $launch not found" >&2; exit 1; }
-command -v mergecap > /dev/null || { echo "mergecap (wireshark-common) not installed" >&2; exit 1; }
-
-files=()
-for f in zeek-wikipedia.pcap zeek-http-pipelined-requests.pcap zeek-tls-conn-with-extensions.pcap \
-         sv-tls13-draft28.pcap sv-dns-tcp-www-google-com.pcap; do
-  [[ -f $testdata/pcaps/$f ]] && files+=("$testdata/pcaps/$f")
-done
+# shellcheck source=tests/bench/l7-lib.sh
+source "$(dirname "$0")/l7-lib.sh"
 files+=("$here/tests/data/demo.pcapng")
 # The captures span 2009..2026: moved to start 100 s apart, so that the
 # looped file's time stays monotonic and small (pcap's 32-bit seconds would
